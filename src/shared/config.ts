@@ -1,0 +1,85 @@
+/**
+ * The training configuration: one typed object shared by the UI (controls, URL hash) and the worker
+ * (the training loop). Defaults are the seed's recipe; every field's valid range lives here too, so
+ * clamping means the same thing everywhere.
+ */
+
+export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+/** A concrete TensorFlow.js backend (what `auto` resolves to). */
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export interface TrainConfig {
+  /** Passes over the training subset. */
+  epochs: number;
+  /** Base learning rate of Adam, before StepLR's decay. */
+  lr: number;
+  /** Mini-batch size; the last partial batch of an epoch is kept, as in PyTorch's DataLoader. */
+  batch: number;
+  backend: BackendChoice;
+  /** Seeds weight initialization, the per-epoch shuffle and dropout masks. */
+  seed: number;
+  /** Use only the first N training images. */
+  trainSize: number;
+  /** Evaluate on only the first N test images. */
+  testSize: number;
+  /** L2 weight decay, added to the gradient before Adam's moments (PyTorch `Adam`). */
+  weightDecay: number;
+  /** StepLR: multiply the learning rate by `lrGamma` every `lrStep` epochs. */
+  lrStep: number;
+  lrGamma: number;
+  /** Dropout probability of both dropout layers (training only). */
+  dropout: number;
+}
+
+/** The seed's program, exactly. */
+export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  epochs: 10,
+  lr: 1e-3,
+  batch: 128,
+  backend: 'auto',
+  seed: 0,
+  trainSize: 60000,
+  testSize: 10000,
+  weightDecay: 1e-4,
+  lrStep: 7,
+  lrGamma: 0.5,
+  dropout: 0.25,
+});
+
+type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K : never }[keyof TrainConfig];
+
+interface NumberSpec {
+  kind: 'int' | 'float' | 'pow2';
+  min: number;
+  max: number;
+}
+
+/** Valid ranges, keyed by config field. `pow2` fields snap to the nearest power of two. */
+export const NUMBER_SPECS: Readonly<Record<NumericKey, NumberSpec>> = {
+  epochs: { kind: 'int', min: 1, max: 50 },
+  lr: { kind: 'float', min: 1e-5, max: 1e-1 },
+  batch: { kind: 'pow2', min: 16, max: 1024 },
+  seed: { kind: 'int', min: 0, max: 2 ** 32 - 1 },
+  trainSize: { kind: 'int', min: 1, max: 60000 },
+  testSize: { kind: 'int', min: 1, max: 10000 },
+  weightDecay: { kind: 'float', min: 0, max: 1e-1 },
+  lrStep: { kind: 'int', min: 1, max: 50 },
+  lrGamma: { kind: 'float', min: 0.01, max: 1 },
+  dropout: { kind: 'float', min: 0, max: 0.9 },
+};
+
+export const NUMERIC_KEYS = Object.keys(NUMBER_SPECS) as NumericKey[];
+
+/** Brings a finite number into its field's range; returns the value to use. */
+export function clampField(key: NumericKey, value: number): number {
+  const spec = NUMBER_SPECS[key];
+  let v = Math.min(spec.max, Math.max(spec.min, value));
+  if (spec.kind === 'int') v = Math.round(v);
+  if (spec.kind === 'pow2') v = 2 ** Math.round(Math.log2(v));
+  return v;
+}
+
+export function isBackendChoice(value: string): value is BackendChoice {
+  return (BACKEND_CHOICES as readonly string[]).includes(value);
+}

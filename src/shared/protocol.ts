@@ -1,0 +1,91 @@
+/**
+ * The typed message protocol between the UI and the training worker. Both sides import these types;
+ * nothing else crosses the boundary. Commands flow UI → worker, events worker → UI.
+ */
+import type { BackendChoice, BackendName, TrainConfig } from './config';
+
+export type WorkerCommand =
+  /** Start the backend and load the data; answered by `ready` (or `error`). Sent once per worker. */
+  | { type: 'init'; backend: BackendChoice }
+  /** Start a fresh run: new weights from the seed, new optimizer, epoch 1. */
+  | { type: 'start'; config: TrainConfig }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /** End the run after the current batch; the weights are kept. */
+  | { type: 'stop' }
+  /**
+   * The UI's configuration changed. A running run takes the base learning rate from its next batch and
+   * the epoch count at once; every other field takes effect at the next start.
+   */
+  | { type: 'config'; config: TrainConfig };
+
+export type RunState = 'loading' | 'idle' | 'running' | 'paused';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** What runs the kernels: the GPU adapter or renderer, or the CPU flavour (e.g. "WebAssembly SIMD, 1 thread"). */
+  adapter: string;
+  /** A software GPU (SwiftShader, llvmpipe, a fallback adapter) is ranked below WASM. */
+  software: boolean;
+  /** Why this backend is in use, in a sentence (the auto ranking, or "chosen in the Backend menu"). */
+  reason: string;
+}
+
+export interface DataFacts {
+  trainImages: number;
+  testImages: number;
+  /** Compressed bytes fetched. */
+  bytesOnWire: number;
+  /** Every file matched its SHA-256, IDX magic and dimensions. */
+  verified: true;
+}
+
+export interface ModelFacts {
+  paramCount: number;
+}
+
+/** One row of the seed's per-epoch printout. */
+export interface EpochMetrics {
+  epoch: number;
+  epochs: number;
+  /** Mean of the epoch's batch losses (the seed's `running_loss / len(train_loader)`). */
+  loss: number;
+  /** Percent correct over the epoch's training batches, in training mode (dropout on). */
+  trainAccuracy: number;
+  /** Percent correct over the test subset, in eval mode. */
+  testAccuracy: number;
+  /** The learning rate used during this epoch (StepLR's `get_last_lr()` before `step()`). */
+  learningRate: number;
+  /** Wall time of the epoch's training batches and of its evaluation, seconds. */
+  trainSeconds: number;
+  evalSeconds: number;
+  samplesPerSecond: number;
+}
+
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  /** Batches finished in this epoch, of `batches`. */
+  batch: number;
+  batches: number;
+  /** Phase within the epoch: training batches, then the test-set evaluation. */
+  phase: 'train' | 'eval';
+  samplesPerSecond: number;
+  /** Seconds left in this epoch and in the whole run, estimated from the recent throughput. */
+  epochEtaSeconds: number;
+  runEtaSeconds: number;
+  /** Mean loss of the epoch's batches so far. */
+  runningLoss: number;
+}
+
+export type WorkerEvent =
+  | { type: 'loading'; message: string; fraction: number }
+  | { type: 'ready'; backend: BackendInfo; data: DataFacts; model: ModelFacts }
+  | { type: 'notice'; level: 'info' | 'warning'; message: string }
+  | { type: 'state'; state: RunState }
+  | { type: 'progress'; progress: Progress }
+  /** `numTensors` is the worker's live tensor count after the epoch: it must not grow from epoch to epoch. */
+  | { type: 'epoch'; metrics: EpochMetrics; numTensors: number }
+  | { type: 'done'; reason: 'finished' | 'stopped'; finalTestAccuracy: number | null }
+  /** `file` names the data file when one is missing or damaged. */
+  | { type: 'error'; message: string; file?: string };

@@ -1,0 +1,83 @@
+/**
+ * The configuration as a URL hash (`#epochs=2&backend=wasm&trainSize=2048`), so a link reproduces a run.
+ * Pure string in, string out: the UI owns `location.hash`, this module owns the format.
+ */
+import {
+  BACKEND_CHOICES,
+  DEFAULT_CONFIG,
+  NUMBER_SPECS,
+  clampField,
+  isBackendChoice,
+  type TrainConfig,
+} from './config';
+
+/** Hash key of each config field; short where the field name is long. */
+const HASH_KEYS: Readonly<Record<keyof TrainConfig, string>> = {
+  epochs: 'epochs',
+  lr: 'lr',
+  batch: 'batch',
+  backend: 'backend',
+  seed: 'seed',
+  trainSize: 'trainSize',
+  testSize: 'testSize',
+  weightDecay: 'wd',
+  lrStep: 'lrStep',
+  lrGamma: 'lrGamma',
+  dropout: 'dropout',
+};
+
+const FIELD_BY_HASH_KEY = new Map(
+  (Object.entries(HASH_KEYS) as [keyof TrainConfig, string][]).map(([field, key]) => [key, field]),
+);
+
+export interface ParsedHash {
+  config: TrainConfig;
+  /** One human-readable line per value that was clamped or ignored. */
+  notices: string[];
+}
+
+export function parseConfigHash(hash: string): ParsedHash {
+  const config: TrainConfig = { ...DEFAULT_CONFIG };
+  const notices: string[] = [];
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  for (const [key, raw] of params) {
+    const field = FIELD_BY_HASH_KEY.get(key);
+    if (field === undefined) {
+      notices.push(`Ignored unknown setting "${key}".`);
+      continue;
+    }
+    if (field === 'backend') {
+      if (isBackendChoice(raw)) config.backend = raw;
+      else notices.push(`backend=${raw} is not one of ${BACKEND_CHOICES.join(', ')}; using ${config.backend}.`);
+      continue;
+    }
+    const value = raw.trim() === '' ? Number.NaN : Number(raw);
+    if (!Number.isFinite(value)) {
+      notices.push(`${key}=${raw} is not a number; using ${config[field]}.`);
+      continue;
+    }
+    const clamped = clampField(field, value);
+    if (clamped !== value) {
+      const { min, max } = NUMBER_SPECS[field];
+      const why = value < min || value > max ? `is outside ${min}–${max}` : 'is not an allowed value';
+      notices.push(`${key}=${raw} ${why}; using ${clamped}.`);
+    }
+    config[field] = clamped;
+  }
+  return { config, notices };
+}
+
+/** Every field is written, defaults too, so a link means the same run even if defaults change later. */
+export function serializeConfigHash(config: TrainConfig): string {
+  const params = new URLSearchParams();
+  for (const field of Object.keys(HASH_KEYS) as (keyof TrainConfig)[]) {
+    const value = config[field];
+    params.set(HASH_KEYS[field], typeof value === 'number' ? formatNumber(value) : value);
+  }
+  return params.toString();
+}
+
+/** Six significant digits: enough for any slider position, short enough for a readable link. */
+function formatNumber(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}

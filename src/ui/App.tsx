@@ -1,0 +1,74 @@
+import { useEffect } from 'react';
+import { Charts } from './components/Charts';
+import { Controls } from './components/Controls';
+import { EpochLog } from './components/EpochLog';
+import { Notices } from './components/Notices';
+import { ProgressBar } from './components/ProgressBar';
+import { StatusPanel } from './components/StatusPanel';
+import { formatPercent, seedPrintout } from './format';
+import { useHashConfig } from './useHashConfig';
+import { useTrainer } from './useTrainer';
+
+export function App() {
+  const { config, notices: configNotices, update, addNotice, dismissNotice: dismissConfigNotice } = useHashConfig();
+  const { view, send, dismissNotice: dismissWorkerNotice } = useTrainer(config.backend);
+  const { runState } = view;
+
+  // The worker reads the live fields (learning rate, epochs) of whatever config it was sent last.
+  useEffect(() => send({ type: 'config', config }), [config, send]);
+
+  const onTrainButton = () => {
+    if (runState === 'running') send({ type: 'pause' });
+    else if (runState === 'paused') send({ type: 'resume' });
+    else if (runState === 'idle') send({ type: 'start', config });
+  };
+
+  const finalAccuracy = view.result?.finalTestAccuracy ?? null;
+  const epochs = Math.max(config.epochs, view.history.length);
+  return (
+    <main>
+      <header>
+        <h1>MNIST Lab</h1>
+        <p className="subtitle">
+          The seed&apos;s SimpleCNN, trained on all of MNIST in this tab: Adam with L2 weight decay, StepLR, batch {config.batch}.
+        </p>
+      </header>
+      <StatusPanel backend={view.backend} data={view.data} paramCount={view.model?.paramCount ?? null} loading={view.loading} tensorCounts={view.tensorCounts} />
+      {view.error && (
+        <div className="error" role="alert">
+          <strong>{view.error.file ? `Data file ${view.error.file}: ` : 'Error: '}</strong>
+          {view.error.message}
+        </div>
+      )}
+      <Notices
+        notices={[...configNotices, ...view.notices]}
+        onDismiss={(index) =>
+          index < configNotices.length ? dismissConfigNotice(index) : dismissWorkerNotice(index - configNotices.length)
+        }
+      />
+      <Controls
+        config={config}
+        runState={runState}
+        canTrain={runState === 'idle' && view.error === null}
+        onChange={update}
+        onNotice={addNotice}
+        onTrainButton={onTrainButton}
+        onStop={() => send({ type: 'stop' })}
+      />
+      <ProgressBar progress={view.progress} />
+      {view.result && finalAccuracy !== null && (
+        <p className="final">
+          {view.result.reason === 'stopped' ? 'Stopped. Last' : 'Final'} test accuracy: <strong>{formatPercent(finalAccuracy)}</strong>
+        </p>
+      )}
+      <Charts history={view.history} epochs={epochs} />
+      <div className="log-panels">
+        <EpochLog history={view.history} />
+        <details className="printout" open>
+          <summary>Console output, as the seed prints it</summary>
+          <pre>{seedPrintout(view.backend?.name ?? '…', view.model?.paramCount ?? null, view.history, view.result?.reason === 'finished' ? finalAccuracy : null)}</pre>
+        </details>
+      </div>
+    </main>
+  );
+}

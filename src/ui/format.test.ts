@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, formatLearningRate, seedPrintout } from './format';
+
+describe('formatDuration', () => {
+  it('writes m:ss and h:mm:ss', () => {
+    expect(formatDuration(5)).toBe('0:05');
+    expect(formatDuration(125.4)).toBe('2:05');
+    expect(formatDuration(3 * 3600 + 62)).toBe('3:01:02');
+    expect(formatDuration(Number.NaN)).toBe('—');
+  });
+});
+
+describe('formatLearningRate', () => {
+  it('keeps three significant digits and switches to exponents below 1e-4', () => {
+    expect(formatLearningRate(0.001)).toBe('0.001');
+    expect(formatLearningRate(0.00125892)).toBe('0.00126');
+    expect(formatLearningRate(1e-5)).toBe('1e-5');
+    expect(formatLearningRate(3.16e-5)).toBe('3.16e-5');
+  });
+});
+
+describe('seedPrintout', () => {
+  it("prints the seed's lines with its decimals", () => {
+    const text = seedPrintout('wasm', 390410, [
+      { epoch: 1, epochs: 10, loss: 0.21234, trainAccuracy: 93.456, testAccuracy: 98.1, learningRate: 0.001, trainSeconds: 1, evalSeconds: 1, samplesPerSecond: 1 },
+    ], 98.1);
+    expect(text).toBe(
+      [
+        'Using device: wasm',
+        '模型参数量: 390,410',
+        'Epoch 1/10',
+        ' Loss: 0.2123, Train Acc: 93.46%, Test Acc: 98.10%',
+        ' Learning Rate: 0.001000',
+        '',
+        '最终测试准确率: 98.10%',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * What the page knows about the worker, as a reducer over the worker's events: the UI shows this and
+ * nothing else, so buttons always reflect the worker's real state.
+ */
+import type { BackendInfo, DataFacts, EpochMetrics, ModelFacts, Progress, RunState, WorkerEvent } from '../shared/protocol';
+
+export interface TrainerView {
+  runState: RunState;
+  loading: { message: string; fraction: number } | null;
+  backend: BackendInfo | null;
+  data: DataFacts | null;
+  model: ModelFacts | null;
+  progress: Progress | null;
+  history: EpochMetrics[];
+  /** The worker's tensor count after each epoch. */
+  tensorCounts: number[];
+  notices: string[];
+  error: { message: string; file?: string } | null;
+  result: { reason: 'finished' | 'stopped'; finalTestAccuracy: number | null } | null;
+}
+
+export const INITIAL_VIEW: TrainerView = {
+  runState: 'loading',
+  loading: null,
+  backend: null,
+  data: null,
+  model: null,
+  progress: null,
+  history: [],
+  tensorCounts: [],
+  notices: [],
+  error: null,
+  result: null,
+};
+
+export type ViewAction =
+  | { type: 'event'; event: WorkerEvent }
+  /** The user asked for a new run: the last run's charts and log make way for it. */
+  | { type: 'runRequested' }
+  | { type: 'dismissNotice'; index: number }
+  | { type: 'crashed'; message: string };
+
+export function trainerReducer(view: TrainerView, action: ViewAction): TrainerView {
+  switch (action.type) {
+    case 'runRequested':
+      return { ...view, history: [], tensorCounts: [], progress: null, result: null, error: null };
+    case 'dismissNotice':
+      return { ...view, notices: view.notices.filter((_, i) => i !== action.index) };
+    case 'crashed':
+      return { ...view, error: { message: action.message } };
+    case 'event':
+      return applyEvent(view, action.event);
+  }
+}
+
+function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
+  switch (event.type) {
+    case 'loading':
+      return { ...view, loading: { message: event.message, fraction: event.fraction } };
+    case 'ready':
+      return { ...view, loading: null, backend: event.backend, data: event.data, model: event.model };
+    case 'notice':
+      return { ...view, notices: [...view.notices, event.message] };
+    case 'state':
+      return { ...view, runState: event.state };
+    case 'progress':
+      return { ...view, progress: event.progress };
+    case 'epoch':
+      return {
+        ...view,
+        history: [...view.history, event.metrics],
+        tensorCounts: [...view.tensorCounts, event.numTensors],
+      };
+    case 'done':
+      return { ...view, result: { reason: event.reason, finalTestAccuracy: event.finalTestAccuracy } };
+    case 'error':
+      return { ...view, loading: null, error: { message: event.message, file: event.file } };
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The seed's SimpleCNN as explicit variables and a forward function (rather than tf.layers), so that
+ * dropout masks come from the run's seeded generator, parameters keep PyTorch's names, and later features
+ * can read intermediate activations.
+ *
+ * Layout is TensorFlow.js's: NHWC activations, HWIO conv filters, [in, out] dense weights. Flattening
+ * NHWC orders fc1's inputs as (h, w, c) where PyTorch's NCHW orders them (c, h, w); only code that
+ * exchanges weights with PyTorch has to care (see tools/parity/README.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SeededRandom } from '../training/random';
+
+export const PARAM_SHAPES = {
+  'conv1.weight': [3, 3, 1, 32],
+  'conv1.bias': [32],
+  'conv2.weight': [3, 3, 32, 64],
+  'conv2.bias': [64],
+  'conv3.weight': [3, 3, 64, 128],
+  'conv3.bias': [128],
+  'fc1.weight': [3 * 3 * 128, 256],
+  'fc1.bias': [256],
+  'fc2.weight': [256, 10],
+  'fc2.bias': [10],
+} as const satisfies Record<string, readonly number[]>;
+
+export type ParamName = keyof typeof PARAM_SHAPES;
+export const PARAM_NAMES = Object.keys(PARAM_SHAPES) as ParamName[];
+
+export type Params = ReadonlyMap<ParamName, tf.Variable>;
+
+export function parameterCount(): number {
+  return PARAM_NAMES.reduce((sum, name) => sum + sizeOf(PARAM_SHAPES[name]), 0);
+}
+
+/**
+ * PyTorch's default initialization for Conv2d and Linear: kaiming_uniform(a=√5) for the weight, which is
+ * U(±1/√fan_in), and U(±1/√fan_in) for the bias, fan_in being the weight's inputs per output unit.
+ * Values come from the run's generator, so a seed gives the same network on every backend.
+ */
+export function initialParamValues(random: SeededRandom): Map<ParamName, Float32Array> {
+  const values = new Map<ParamName, Float32Array>();
+  for (const name of PARAM_NAMES) {
+    const layer = name.split('.')[0];
+    const weightShape = PARAM_SHAPES[`${layer}.weight` as ParamName];
+    const fanIn = sizeOf(weightShape) / weightShape[weightShape.length - 1];
+    const bound = 1 / Math.sqrt(fanIn);
+    const array = new Float32Array(sizeOf(PARAM_SHAPES[name]));
+    for (let i = 0; i < array.length; i++) array[i] = (random.next() * 2 - 1) * bound;
+    values.set(name, array);
+  }
+  return values;
+}
+
+export function createParams(values: ReadonlyMap<ParamName, Float32Array>): Params {
+  const params = new Map<ParamName, tf.Variable>();
+  for (const name of PARAM_NAMES) {
+    const array = values.get(name);
+    if (!array) throw new Error(`No value for parameter ${name}`);
+    // Engine-unique variable names are left to tfjs: two networks may exist at once (tests, a reset).
+    params.set(name, tf.tidy(() => tf.variable(tf.tensor(array, [...PARAM_SHAPES[name]]), true)));
+  }
+  return params;
+}
+
+export function disposeParams(params: Params): void {
+  for (const variable of params.values()) variable.dispose();
+}
+
+export interface ForwardOptions {
+  /** Dropout is applied only while training, as `model.train()` vs `model.eval()` in PyTorch. */
+  training: boolean;
+  dropoutRate: number;
+  /** Seeds the two dropout masks of this forward pass. */
+  dropoutSeed?: number;
+}
+
+/** Logits [batch, 10] for normalized images [batch, 28, 28, 1]. */
+export function forward(params: Params, images: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+  return tf.tidy(() => {
+    const p = (name: ParamName) => params.get(name) as tf.Variable;
+    const block = (x: tf.Tensor4D, layer: 'conv1' | 'conv2' | 'conv3'): tf.Tensor4D => {
+      const conv = tf.add<tf.Tensor4D>(tf.conv2d(x, p(`${layer}.weight`) as tf.Tensor4D, 1, 'same'), p(`${layer}.bias`));
+      return tf.maxPool(tf.relu(conv), 2, 2, 'valid');
+    };
+    const features = block(block(block(images, 'conv1'), 'conv2'), 'conv3'); // 28 → 14 → 7 → 3
+    let x: tf.Tensor2D = tf.reshape(features, [features.shape[0], 3 * 3 * 128]);
+    const useDropout = options.training && options.dropoutRate > 0;
+    const seed = options.dropoutSeed ?? 0;
+    if (useDropout) x = tf.dropout(x, options.dropoutRate, undefined, seed) as tf.Tensor2D;
+    x = tf.relu(tf.add<tf.Tensor2D>(tf.matMul(x, p('fc1.weight') as tf.Tensor2D), p('fc1.bias')));
+    if (useDropout) x = tf.dropout(x, options.dropoutRate, undefined, seed + 1) as tf.Tensor2D;
+    return tf.add<tf.Tensor2D>(tf.matMul(x, p('fc2.weight') as tf.Tensor2D), p('fc2.bias'));
+  });
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,75 @@
+/**
+ * Adam with PyTorch's semantics (torch.optim.Adam, 1.13), which tf.train.adam does not have:
+ * L2 weight decay added to the gradient before the moments (that is what makes it Adam and not AdamW),
+ * eps added to the bias-corrected √v (tfjs adds it elsewhere and defaults to 1e-7), and a learning rate
+ * that may change between steps without touching the moments (StepLR, the live slider).
+ *
+ *   g ← ∇ + λ·p
+ *   m ← β₁·m + (1−β₁)·g          v ← β₂·v + (1−β₂)·g²
+ *   p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+export const TORCH_ADAM_DEFAULTS: Readonly<Omit<AdamOptions, 'lr' | 'weightDecay'>> = {
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+};
+
+/** The step's scalar factors; pure, so the bias correction can be checked without tensors. */
+export function adamStepFactors(step: number, options: AdamOptions): { stepSize: number; sqrtBiasCorrection2: number } {
+  const biasCorrection1 = 1 - options.beta1 ** step;
+  const biasCorrection2 = 1 - options.beta2 ** step;
+  return { stepSize: options.lr / biasCorrection1, sqrtBiasCorrection2: Math.sqrt(biasCorrection2) };
+}
+
+export class TorchAdam<Name extends string = string> {
+  /** Steps taken so far (PyTorch's `state['step']`). */
+  step = 0;
+  private readonly moments = new Map<Name, { m: tf.Variable; v: tf.Variable }>();
+
+  constructor(
+    private readonly params: ReadonlyMap<Name, tf.Variable>,
+    public options: AdamOptions,
+  ) {
+    for (const [name, param] of params) {
+      this.moments.set(
+        name,
+        tf.tidy(() => ({ m: tf.variable(tf.zerosLike(param), false), v: tf.variable(tf.zerosLike(param), false) })),
+      );
+    }
+  }
+
+  /** One update from gradients keyed like the parameters. The gradients are not disposed here. */
+  applyGradients(grads: Readonly<Record<Name, tf.Tensor>>): void {
+    this.step += 1;
+    const { beta1, beta2, eps, weightDecay } = this.options;
+    const { stepSize, sqrtBiasCorrection2 } = adamStepFactors(this.step, this.options);
+    tf.tidy(() => {
+      for (const [name, param] of this.params) {
+        const { m, v } = this.moments.get(name) as { m: tf.Variable; v: tf.Variable };
+        const grad = weightDecay === 0 ? grads[name] : tf.add(grads[name], tf.mul(param, weightDecay));
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
+        const denom = tf.add(tf.div(tf.sqrt(v), sqrtBiasCorrection2), eps);
+        param.assign(tf.sub(param, tf.mul(tf.div(m, denom), stepSize)));
+      }
+    });
+  }
+
+  dispose(): void {
+    for (const { m, v } of this.moments.values()) {
+      m.dispose();
+      v.dispose();
+    }
+    this.moments.clear();
+  }
+}

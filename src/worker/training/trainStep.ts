@@ -1,0 +1,52 @@
+/** One training step and the evaluation, with the seed's loss and accuracy definitions. */
+import * as tf from '@tensorflow/tfjs';
+import { PARAM_NAMES, forward, type ParamName, type Params } from '../model/simpleCnn';
+import type { TorchAdam } from './torchAdam';
+
+/** nn.CrossEntropyLoss(): softmax cross-entropy of integer labels, averaged over the batch. */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const logProbOfLabel = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels, logits.shape[1])), 1);
+    return tf.neg(tf.mean(logProbOfLabel) as tf.Scalar);
+  });
+}
+
+/** How many rows of `logits` have their maximum at the label (`(out.argmax(1) == y).sum()`). */
+export function countCorrect(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32')));
+}
+
+export interface StepInput {
+  images: tf.Tensor4D;
+  labels: tf.Tensor1D;
+  dropoutRate: number;
+  dropoutSeed: number;
+}
+
+/**
+ * Forward in training mode, backward, one optimizer update. Returns [loss, correct] as one small tensor
+ * the caller reads asynchronously (and disposes), so nothing here waits for the device.
+ */
+export function trainStep(params: Params, optimizer: TorchAdam<ParamName>, input: StepInput): tf.Tensor1D {
+  return tf.tidy(() => {
+    let correct: tf.Scalar | undefined;
+    const { value: loss, grads } = tf.variableGrads(() => {
+      const logits = forward(params, input.images, {
+        training: true,
+        dropoutRate: input.dropoutRate,
+        dropoutSeed: input.dropoutSeed,
+      });
+      // The seed counts train accuracy on the same training-mode outputs the loss is computed from.
+      correct = tf.keep(countCorrect(logits, input.labels));
+      return crossEntropy(logits, input.labels);
+    }, [...params.values()]);
+    const gradsByParam = Object.fromEntries(
+      PARAM_NAMES.map((name) => [name, grads[(params.get(name) as tf.Variable).name]]),
+    ) as Record<ParamName, tf.Tensor>;
+    optimizer.applyGradients(gradsByParam);
+    const counted = correct as tf.Scalar;
+    const result = tf.stack([loss, counted]) as tf.Tensor1D;
+    counted.dispose(); // kept past variableGrads' inner scope, so tidy would not free it
+    return result;
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * The training loop: the seed's `train_model`, made interruptible. It owns one run at a time (weights,
+ * optimizer, generator), reports through `emit`, and never reads the device synchronously: each step's
+ * [loss, correct] is read with `await data()` one step behind, which keeps a GPU's queue one step deep
+ * and lets the worker answer Pause and Stop between batches.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../../shared/config';
+import type { EpochMetrics, Progress, RunState, WorkerEvent } from '../../shared/protocol';
+import { batchCount, gatherImages, gatherLabels, sequentialOrder } from '../data/batches';
+import { createParams, disposeParams, forward, initialParamValues, type ParamName, type Params } from '../model/simpleCnn';
+import { SeededRandom, shuffledIndices } from './random';
+import { stepLrRate } from './stepLr';
+import { TORCH_ADAM_DEFAULTS, TorchAdam } from './torchAdam';
+import { countCorrect, trainStep } from './trainStep';
+import { Throughput } from './throughput';
+
+export interface DatasetSplit {
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface Dataset {
+  train: DatasetSplit;
+  test: DatasetSplit;
+}
+
+/** Images per evaluation batch: large enough to keep the device busy, small enough for any GPU. */
+const EVAL_BATCH = 1000;
+/** Progress events at most this often (the UI redraws on each). */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Hands control back to the event loop so queued commands (pause, stop, config) are handled. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+export class Trainer {
+  private state: RunState = 'idle';
+  /** The configuration as the UI has it now; the run reads the live fields (lr, epochs) from it. */
+  private liveConfig: TrainConfig;
+  private stopRequested = false;
+  private resumeRun: (() => void) | null = null;
+  private params: Params | null = null;
+
+  constructor(
+    private readonly data: Dataset,
+    private readonly emit: (event: WorkerEvent) => void,
+    initialConfig: TrainConfig,
+  ) {
+    this.liveConfig = initialConfig;
+  }
+
+  updateConfig(config: TrainConfig): void {
+    this.liveConfig = config;
+  }
+
+  start(config: TrainConfig): void {
+    if (this.state !== 'idle') return; // a second Train click while a run exists changes nothing
+    this.liveConfig = config;
+    this.stopRequested = false;
+    this.setState('running');
+    this.run({ ...config }).catch((error: unknown) => {
+      this.emit({ type: 'error', message: `Training failed: ${error instanceof Error ? error.message : String(error)}` });
+      this.setState('idle');
+    });
+  }
+
+  pause(): void {
+    if (this.state === 'running') this.setState('paused');
+  }
+
+  resume(): void {
+    if (this.state !== 'paused') return;
+    this.setState('running');
+    this.resumeRun?.();
+  }
+
+  stop(): void {
+    if (this.state !== 'running' && this.state !== 'paused') return;
+    this.stopRequested = true;
+    this.resumeRun?.();
+  }
+
+  private setState(state: RunState): void {
+    this.state = state;
+    this.emit({ type: 'state', state });
+  }
+
+  /** Waits while paused; true when the run should end. */
+  private async shouldStop(): Promise<boolean> {
+    await yieldToEventLoop();
+    while (this.state === 'paused' && !this.stopRequested) {
+      await new Promise<void>((resolve) => (this.resumeRun = resolve));
+      this.resumeRun = null;
+    }
+    return this.stopRequested;
+  }
+
+  private async run(config: TrainConfig): Promise<void> {
+    const random = new SeededRandom(config.seed);
+    if (this.params) disposeParams(this.params);
+    const params = createParams(initialParamValues(random));
+    this.params = params;
+    const optimizer = new TorchAdam<ParamName>(params, {
+      ...TORCH_ADAM_DEFAULTS,
+      lr: config.lr,
+      weightDecay: config.weightDecay,
+    });
+    const trainCount = Math.min(config.trainSize, this.data.train.count);
+    const testCount = Math.min(config.testSize, this.data.test.count);
+    const batches = batchCount(trainCount, config.batch);
+    const throughput = new Throughput();
+    let lastEval = { seconds: 0, samplesPerSecond: 0 };
+    let lastTestAccuracy: number | null = null;
+    let lastProgressAt = 0;
+
+    try {
+      for (let epoch = 0; epoch < this.liveConfig.epochs; epoch++) {
+        const order = shuffledIndices(trainCount, random);
+        const epochStart = performance.now();
+        let lossSum = 0;
+        let correct = 0;
+        let seen = 0;
+        let finishedBatches = 0;
+        let learningRate = stepLrRate(this.liveConfig.lr, epoch, config.lrStep, config.lrGamma);
+        let pending: tf.Tensor1D | null = null;
+
+        const collect = async (result: tf.Tensor1D) => {
+          const [loss, batchCorrect] = await result.data();
+          result.dispose();
+          lossSum += loss;
+          correct += batchCorrect;
+          finishedBatches += 1;
+        };
+
+        for (let b = 0; b < batches; b++) {
+          if (await this.shouldStop()) {
+            if (pending) await collect(pending);
+            return;
+          }
+          const start = b * config.batch;
+          const end = Math.min(start + config.batch, trainCount);
+          learningRate = stepLrRate(this.liveConfig.lr, epoch, config.lrStep, config.lrGamma);
+          optimizer.options.lr = learningRate;
+          const images = tf.tensor4d(gatherImages(this.data.train.images, order, start, end), [end - start, 28, 28, 1]);
+          const labels = tf.tensor1d(gatherLabels(this.data.train.labels, order, start, end), 'int32');
+          const result = trainStep(params, optimizer, {
+            images,
+            labels,
+            dropoutRate: config.dropout,
+            dropoutSeed: random.nextUint32(),
+          });
+          tf.dispose([images, labels]);
+          if (pending) await collect(pending);
+          pending = result;
+          seen = end;
+          throughput.record(performance.now(), end - start);
+
+          const now = performance.now();
+          if (now - lastProgressAt >= PROGRESS_INTERVAL_MS || b === batches - 1) {
+            lastProgressAt = now;
+            this.emitProgress({
+              epoch,
+              epochs: this.liveConfig.epochs,
+              batch: b + 1,
+              batches,
+              phase: 'train',
+              samplesPerSecond: throughput.samplesPerSecond(),
+              trainRemaining: trainCount - seen,
+              trainCount,
+              evalSeconds: lastEval.seconds,
+              runningLoss: finishedBatches > 0 ? lossSum / finishedBatches : Number.NaN,
+            });
+          }
+        }
+        if (pending) await collect(pending);
+        const trainSeconds = (performance.now() - epochStart) / 1000;
+
+        const evalStart = performance.now();
+        const testAccuracy = await this.evaluate(params, testCount);
+        const evalSeconds = (performance.now() - evalStart) / 1000;
+        lastEval = { seconds: evalSeconds, samplesPerSecond: testCount / evalSeconds };
+        lastTestAccuracy = testAccuracy;
+
+        const metrics: EpochMetrics = {
+          epoch: epoch + 1,
+          epochs: this.liveConfig.epochs,
+          loss: lossSum / batches,
+          trainAccuracy: (100 * correct) / trainCount,
+          testAccuracy,
+          learningRate,
+          trainSeconds,
+          evalSeconds,
+          samplesPerSecond: trainCount / trainSeconds,
+        };
+        this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors });
+      }
+    } finally {
+      optimizer.dispose();
+      this.emit({
+        type: 'done',
+        reason: this.stopRequested ? 'stopped' : 'finished',
+        finalTestAccuracy: lastTestAccuracy,
+      });
+      this.setState('idle');
+    }
+  }
+
+  /** Percent of the first `count` test images classified correctly, in eval mode (no dropout). */
+  private async evaluate(params: Params, count: number): Promise<number> {
+    const order = sequentialOrder(count);
+    let correct = 0;
+    for (let start = 0; start < count; start += EVAL_BATCH) {
+      const end = Math.min(start + EVAL_BATCH, count);
+      const batchCorrect = tf.tidy(() => {
+        const images = tf.tensor4d(gatherImages(this.data.test.images, order, start, end), [end - start, 28, 28, 1]);
+        const labels = tf.tensor1d(gatherLabels(this.data.test.labels, order, start, end), 'int32');
+        return countCorrect(forward(params, images, { training: false, dropoutRate: 0 }), labels);
+      });
+      correct += (await batchCorrect.data())[0];
+      batchCorrect.dispose();
+      await yieldToEventLoop();
+    }
+    return (100 * correct) / count;
+  }
+
+  private emitProgress(p: {
+    epoch: number;
+    epochs: number;
+    batch: number;
+    batches: number;
+    phase: Progress['phase'];
+    samplesPerSecond: number;
+    trainRemaining: number;
+    trainCount: number;
+    evalSeconds: number;
+    runningLoss: number;
+  }): void {
+    const rate = p.samplesPerSecond > 0 ? p.samplesPerSecond : Number.NaN;
+    const epochEtaSeconds = p.trainRemaining / rate + p.evalSeconds;
+    const laterEpochs = Math.max(0, p.epochs - p.epoch - 1);
+    const runEtaSeconds = epochEtaSeconds + laterEpochs * (p.trainCount / rate + p.evalSeconds);
+    this.emit({
+      type: 'progress',
+      progress: {
+        epoch: p.epoch + 1,
+        epochs: p.epochs,
+        batch: p.batch,
+        batches: p.batches,
+        phase: p.phase,
+        samplesPerSecond: p.samplesPerSecond,
+        epochEtaSeconds,
+        runEtaSeconds,
+        runningLoss: p.runningLoss,
+      },
+    });
+  }
+}

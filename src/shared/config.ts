@@ -69,8 +69,6 @@ export const NUMBER_SPECS: Readonly<Record<NumericKey, NumberSpec>> = {
   dropout: { kind: 'float', min: 0, max: 0.9 },
 };
 
-export const NUMERIC_KEYS = Object.keys(NUMBER_SPECS) as NumericKey[];
-
 /** Brings a finite number into its field's range; returns the value to use. */
 export function clampField(key: NumericKey, value: number): number {
   const spec = NUMBER_SPECS[key];

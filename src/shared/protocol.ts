@@ -68,8 +68,9 @@ export interface Progress {
   /** Batches finished in this epoch, of `batches`. */
   batch: number;
   batches: number;
-  /** Phase within the epoch: training batches, then the test-set evaluation. */
+  /** Phase within the epoch: training batches, then the evaluation on `testImages` test images. */
   phase: 'train' | 'eval';
+  testImages: number;
   samplesPerSecond: number;
   /** Seconds left in this epoch and in the whole run, estimated from the recent throughput. */
   epochEtaSeconds: number;

@@ -77,7 +77,7 @@ export function serializeConfigHash(config: TrainConfig): string {
   return params.toString();
 }
 
-/** Six significant digits: enough for any slider position, short enough for a readable link. */
+/** Integers exactly (a seed has ten digits); fractions to six significant digits, enough for any slider position. */
 function formatNumber(value: number): string {
-  return String(Number(value.toPrecision(6)));
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
 }

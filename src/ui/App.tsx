@@ -55,7 +55,7 @@ export function App() {
         onTrainButton={onTrainButton}
         onStop={() => send({ type: 'stop' })}
       />
-      <ProgressBar progress={view.progress} />
+      <ProgressBar progress={view.progress} ended={view.result !== null} />
       {view.result && finalAccuracy !== null && (
         <p className="final">
           {view.result.reason === 'stopped' ? 'Stopped. Last' : 'Final'} test accuracy: <strong>{formatPercent(finalAccuracy)}</strong>

@@ -1,13 +1,25 @@
 import type { Progress } from '../../shared/protocol';
 import { formatDuration, formatInteger, formatLoss } from '../format';
 
+interface ProgressBarProps {
+  progress: Progress | null;
+  /** The run has ended: speed and time left no longer apply. */
+  ended: boolean;
+}
+
 /** The batch within the epoch, with speed and time left. */
-export function ProgressBar({ progress }: { progress: Progress | null }) {
+export function ProgressBar({ progress, ended }: ProgressBarProps) {
   const batch = progress?.batch ?? 0;
   const batches = progress?.batches ?? 1;
-  const text = progress
-    ? `Epoch ${progress.epoch}/${progress.epochs} · batch ${formatInteger(batch)}/${formatInteger(batches)}`
-    : 'Not started';
+  let text = 'Not started';
+  if (progress) {
+    text = `Epoch ${progress.epoch}/${progress.epochs} · `;
+    text +=
+      progress.phase === 'eval' && !ended
+        ? `evaluating on ${formatInteger(progress.testImages)} test images`
+        : `batch ${formatInteger(batch)}/${formatInteger(batches)}`;
+  }
+  const live = progress !== null && !ended;
   return (
     <section className="progress" aria-label="Training progress">
       <div
@@ -23,14 +35,11 @@ export function ProgressBar({ progress }: { progress: Progress | null }) {
       </div>
       <p className="progress-text">
         <span>{text}</span>
-        {progress && (
-          <>
-            <span>{progress.samplesPerSecond > 0 ? `${formatInteger(progress.samplesPerSecond)} samples/s` : 'measuring speed…'}</span>
-            <span>ETA epoch {formatDuration(progress.epochEtaSeconds)}</span>
-            <span>run {formatDuration(progress.runEtaSeconds)}</span>
-            {Number.isFinite(progress.runningLoss) && <span>running loss {formatLoss(progress.runningLoss)}</span>}
-          </>
-        )}
+        {progress && progress.samplesPerSecond > 0 && <span>{formatInteger(progress.samplesPerSecond)} samples/s</span>}
+        {live && progress.samplesPerSecond === 0 && <span>measuring speed…</span>}
+        {live && <span>ETA epoch {formatDuration(progress.epochEtaSeconds)}</span>}
+        {live && <span>run {formatDuration(progress.runEtaSeconds)}</span>}
+        {progress && Number.isFinite(progress.runningLoss) && <span>running loss {formatLoss(progress.runningLoss)}</span>}
       </p>
     </section>
   );

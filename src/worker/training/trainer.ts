@@ -134,6 +134,20 @@ export class Trainer {
         let learningRate = stepLrRate(this.liveConfig.lr, epoch, config.lrStep, config.lrGamma);
         let pending: tf.Tensor1D | null = null;
 
+        const progress = (batch: number, phase: Progress['phase']) =>
+          this.emitProgress({
+            epoch,
+            epochs: this.liveConfig.epochs,
+            batch,
+            batches,
+            phase,
+            testImages: testCount,
+            samplesPerSecond: throughput.samplesPerSecond(),
+            trainRemaining: trainCount - seen,
+            trainCount,
+            evalSeconds: lastEval.seconds,
+            runningLoss: finishedBatches > 0 ? lossSum / finishedBatches : Number.NaN,
+          });
         const collect = async (result: tf.Tensor1D) => {
           const [loss, batchCorrect] = await result.data();
           result.dispose();
@@ -166,24 +180,14 @@ export class Trainer {
           throughput.record(performance.now(), end - start);
 
           const now = performance.now();
-          if (now - lastProgressAt >= PROGRESS_INTERVAL_MS || b === batches - 1) {
+          if (now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
             lastProgressAt = now;
-            this.emitProgress({
-              epoch,
-              epochs: this.liveConfig.epochs,
-              batch: b + 1,
-              batches,
-              phase: 'train',
-              samplesPerSecond: throughput.samplesPerSecond(),
-              trainRemaining: trainCount - seen,
-              trainCount,
-              evalSeconds: lastEval.seconds,
-              runningLoss: finishedBatches > 0 ? lossSum / finishedBatches : Number.NaN,
-            });
+            progress(b + 1, 'train');
           }
         }
         if (pending) await collect(pending);
         const trainSeconds = (performance.now() - epochStart) / 1000;
+        progress(batches, 'eval');
 
         const evalStart = performance.now();
         const testAccuracy = await this.evaluate(params, testCount);
@@ -239,6 +243,7 @@ export class Trainer {
     batch: number;
     batches: number;
     phase: Progress['phase'];
+    testImages: number;
     samplesPerSecond: number;
     trainRemaining: number;
     trainCount: number;
@@ -257,6 +262,7 @@ export class Trainer {
         batch: p.batch,
         batches: p.batches,
         phase: p.phase,
+        testImages: p.testImages,
         samplesPerSecond: p.samplesPerSecond,
         epochEtaSeconds,
         runEtaSeconds,

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from './config';
+import { parseConfigHash, serializeConfigHash } from './urlState';
+
+describe('parseConfigHash', () => {
+  it('gives the defaults, with no notice, for an empty hash', () => {
+    expect(parseConfigHash('')).toEqual({ config: DEFAULT_CONFIG, notices: [] });
+    expect(parseConfigHash('#')).toEqual({ config: DEFAULT_CONFIG, notices: [] });
+  });
+
+  it('reads the documented example', () => {
+    const { config, notices } = parseConfigHash('#epochs=2&backend=wasm&trainSize=2048&testSize=1000');
+    expect(notices).toEqual([]);
+    expect(config).toEqual({ ...DEFAULT_CONFIG, epochs: 2, backend: 'wasm', trainSize: 2048, testSize: 1000 });
+  });
+
+  it('reads every key', () => {
+    const { config, notices } = parseConfigHash(
+      'epochs=3&lr=0.0005&batch=64&backend=webgl&seed=42&trainSize=100&testSize=50&wd=0&lrStep=2&lrGamma=0.1&dropout=0.5',
+    );
+    expect(notices).toEqual([]);
+    expect(config).toEqual({
+      epochs: 3,
+      lr: 0.0005,
+      batch: 64,
+      backend: 'webgl',
+      seed: 42,
+      trainSize: 100,
+      testSize: 50,
+      weightDecay: 0,
+      lrStep: 2,
+      lrGamma: 0.1,
+      dropout: 0.5,
+    });
+  });
+
+  it('clamps out-of-range numbers, with a notice each', () => {
+    const { config, notices } = parseConfigHash('#epochs=500&lr=5&trainSize=-3&testSize=20000');
+    expect(config).toMatchObject({ epochs: 50, lr: 0.1, trainSize: 1, testSize: 10000 });
+    expect(notices).toEqual([
+      'epochs=500 is outside 1–50; using 50.',
+      'lr=5 is outside 0.00001–0.1; using 0.1.',
+      'trainSize=-3 is outside 1–60000; using 1.',
+      'testSize=20000 is outside 1–10000; using 10000.',
+    ]);
+  });
+
+  it('rounds integers and snaps the batch size to a power of two', () => {
+    const { config, notices } = parseConfigHash('epochs=2.6&batch=100');
+    expect(config.epochs).toBe(3);
+    expect(config.batch).toBe(128);
+    expect(notices).toEqual(['epochs=2.6 is not an allowed value; using 3.', 'batch=100 is not an allowed value; using 128.']);
+  });
+
+  it('ignores malformed values and unknown keys, keeping the defaults', () => {
+    const { config, notices } = parseConfigHash('#lr=abc&epochs=&backend=tpu&colour=red&seed=1e400');
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(notices).toEqual([
+      'lr=abc is not a number; using 0.001.',
+      'epochs= is not a number; using 10.',
+      'backend=tpu is not one of auto, webgpu, webgl, wasm, cpu; using auto.',
+      'Ignored unknown setting "colour".',
+      'seed=1e400 is not a number; using 0.',
+    ]);
+  });
+});
+
+describe('serializeConfigHash', () => {
+  it('writes every field, defaults included', () => {
+    expect(serializeConfigHash(DEFAULT_CONFIG)).toBe(
+      'epochs=10&lr=0.001&batch=128&backend=auto&seed=0&trainSize=60000&testSize=10000&wd=0.0001&lrStep=7&lrGamma=0.5&dropout=0.25',
+    );
+  });
+
+  it('round-trips any valid configuration', () => {
+    const config = { ...DEFAULT_CONFIG, epochs: 7, lr: 0.000316, batch: 1024, backend: 'cpu' as const, seed: 4294967295, weightDecay: 0.05 };
+    expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [] });
+  });
+});

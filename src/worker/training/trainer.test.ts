@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, type TrainConfig } from '../../shared/config';
+import type { EpochMetrics, WorkerEvent } from '../../shared/protocol';
+import { registerWasmConv2DBackpropFilter } from '../backends/wasmConv2DBackpropFilter';
+import { IMAGE_SIZE } from '../data/batches';
+import { SeededRandom } from './random';
+import { Trainer, type Dataset, type DatasetSplit } from './trainer';
+
+/** A learnable toy set: digit d is a bright 6×6 block at one of ten positions, on noise. */
+function toySplit(count: number, seed: number): DatasetSplit {
+  const random = new SeededRandom(seed);
+  const images = new Uint8Array(count * IMAGE_SIZE);
+  const labels = new Uint8Array(count);
+  for (let n = 0; n < count; n++) {
+    const label = n % 10;
+    labels[n] = label;
+    const top = 3 + Math.floor(label / 5) * 12;
+    const left = 2 + (label % 5) * 5;
+    for (let i = 0; i < IMAGE_SIZE; i++) images[n * IMAGE_SIZE + i] = random.nextInt(40);
+    for (let y = top; y < top + 6; y++) for (let x = left; x < left + 6; x++) images[n * IMAGE_SIZE + y * 28 + x] = 255;
+  }
+  return { images, labels, count };
+}
+
+const data: Dataset = { train: toySplit(96, 1), test: toySplit(40, 2) };
+const config: TrainConfig = { ...DEFAULT_CONFIG, epochs: 3, batch: 32, trainSize: 96, testSize: 40, lr: 3e-3 };
+
+/**
+ * A trainer whose events are collected; `finished` resolves when the run is over (the worker's `idle`
+ * after `done`). `onEvent` sees each event as it happens, to act mid-run like a user would.
+ */
+function makeTrainer(onEvent?: (event: WorkerEvent, trainer: Trainer) => void) {
+  const events: WorkerEvent[] = [];
+  let markFinished = () => {};
+  const finished = new Promise<void>((resolve) => (markFinished = resolve));
+  const trainer: Trainer = new Trainer(
+    data,
+    (event) => {
+      events.push(event);
+      onEvent?.(event, trainer);
+      if (event.type === 'state' && event.state === 'idle' && events.some((e) => e.type === 'done')) markFinished();
+    },
+    config,
+  );
+  return { trainer, events, finished };
+}
+
+async function runToEnd({ trainer, finished }: ReturnType<typeof makeTrainer>, start: TrainConfig): Promise<void> {
+  trainer.start(start);
+  await finished;
+}
+
+const epochs = (events: WorkerEvent[]): EpochMetrics[] =>
+  events.flatMap((e) => (e.type === 'epoch' ? [e.metrics] : []));
+
+beforeAll(async () => {
+  registerWasmConv2DBackpropFilter();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('Trainer', () => {
+  it("runs the seed's loop: per-epoch metrics, falling loss, no tensor growth, then idle", async () => {
+    const run = makeTrainer();
+    const { events } = run;
+    const before = tf.memory().numTensors;
+    await runToEnd(run, config);
+    const rows = epochs(events);
+    expect(rows.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(rows[2].loss).toBeLessThan(rows[0].loss);
+    for (const row of rows) {
+      expect(row.learningRate).toBe(3e-3);
+      expect(row.trainAccuracy).toBeGreaterThanOrEqual(0);
+      expect(row.testAccuracy).toBeLessThanOrEqual(100);
+      // Accuracies are counts over 96 training and 40 test images.
+      expect(Math.round((row.trainAccuracy * 96) / 100) * 100 / 96).toBeCloseTo(row.trainAccuracy, 9);
+      expect(Math.round((row.testAccuracy * 40) / 100) * 100 / 40).toBeCloseTo(row.testAccuracy, 9);
+    }
+    const counts = events.flatMap((e) => (e.type === 'epoch' ? [e.numTensors] : []));
+    expect(new Set(counts).size).toBe(1);
+    // What stays after the run is the network itself: 10 parameter tensors.
+    expect(tf.memory().numTensors).toBe(before + 10);
+    expect(events.find((e) => e.type === 'done')).toMatchObject({ reason: 'finished', finalTestAccuracy: rows[2].testAccuracy });
+    expect(events.filter((e) => e.type === 'state').map((e) => (e as { state: string }).state)).toEqual(['running', 'idle']);
+  });
+
+  it('reproduces a run from its seed, and a different seed gives a different run', async () => {
+    const losses = [];
+    for (const seed of [5, 5, 6]) {
+      const run = makeTrainer();
+      await runToEnd(run, { ...config, epochs: 1, seed });
+      losses.push(epochs(run.events)[0].loss);
+    }
+    expect(losses[1]).toBe(losses[0]);
+    expect(losses[2]).not.toBe(losses[0]);
+  });
+
+  it('follows StepLR and a live learning-rate change', async () => {
+    const run = makeTrainer((event, t) => {
+      if (event.type === 'epoch' && event.metrics.epoch === 1) t.updateConfig({ ...config, lrStep: 1, lrGamma: 0.5, lr: 1e-3, epochs: 3 });
+    });
+    const { events } = run;
+    await runToEnd(run, { ...config, lrStep: 2, lrGamma: 0.5, lr: 2e-3 });
+    // Epoch 1 at the base 2e-3; from epoch 2 the live base is 1e-3, decayed with the run's own schedule (step 2).
+    expect(epochs(events).map((r) => r.learningRate)).toEqual([2e-3, 1e-3, 5e-4]);
+  });
+
+  it('pauses between batches, resumes where it was, and stops early keeping the weights', async () => {
+    let paused = false;
+    let progressWhilePaused = -1;
+    const run = makeTrainer((event, t) => {
+      if (event.type === 'progress' && !paused) {
+        paused = true;
+        t.pause();
+        // While paused nothing trains: count what arrives in the pause, then resume.
+        const seen = run.events.length;
+        setTimeout(() => {
+          progressWhilePaused = run.events.slice(seen).filter((e) => e.type === 'progress' || e.type === 'epoch').length;
+          t.resume();
+        }, 300);
+      }
+      if (event.type === 'epoch' && event.metrics.epoch === 1) t.stop();
+    });
+    const { events } = run;
+    await runToEnd(run, config);
+    expect(progressWhilePaused).toBe(0);
+    const states = events.filter((e) => e.type === 'state').map((e) => (e as { state: string }).state);
+    expect(states).toEqual(['running', 'paused', 'running', 'idle']);
+    expect(epochs(events)).toHaveLength(1);
+    expect(events.find((e) => e.type === 'done')).toMatchObject({ reason: 'stopped' });
+  });
+
+  it('ignores a second start while a run exists', async () => {
+    let starts = 0;
+    const run = makeTrainer((event, t) => {
+      if (event.type === 'progress' && starts++ === 0) t.start(config);
+    });
+    await runToEnd(run, { ...config, epochs: 1 });
+    expect(run.events.filter((e) => e.type === 'done')).toHaveLength(1);
+    expect(epochs(run.events)).toHaveLength(1);
+  });
+});

@@ -19,7 +19,8 @@ const quietArgs = [
   '--disable-sync',
 ];
 
-const PORT = 4173;
+// Not 4173, so a `npm run preview` left open is neither reused nor in the way.
+const PORT = 4317;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -51,7 +52,7 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: `npm run build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    command: `npm run build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort --bypass-lock`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: !process.env.CI,
     timeout: 180_000,

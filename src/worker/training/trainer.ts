@@ -119,7 +119,7 @@ export class Trainer {
     const testCount = Math.min(config.testSize, this.data.test.count);
     const batches = batchCount(trainCount, config.batch);
     const throughput = new Throughput();
-    let lastEval = { seconds: 0, samplesPerSecond: 0 };
+    let lastEvalSeconds = 0;
     let lastTestAccuracy: number | null = null;
     let lastProgressAt = 0;
 
@@ -145,7 +145,7 @@ export class Trainer {
             samplesPerSecond: throughput.samplesPerSecond(),
             trainRemaining: trainCount - seen,
             trainCount,
-            evalSeconds: lastEval.seconds,
+            evalSeconds: lastEvalSeconds,
             runningLoss: finishedBatches > 0 ? lossSum / finishedBatches : Number.NaN,
           });
         const collect = async (result: tf.Tensor1D) => {
@@ -167,13 +167,17 @@ export class Trainer {
           optimizer.options.lr = learningRate;
           const images = tf.tensor4d(gatherImages(this.data.train.images, order, start, end), [end - start, 28, 28, 1]);
           const labels = tf.tensor1d(gatherLabels(this.data.train.labels, order, start, end), 'int32');
-          const result = trainStep(params, optimizer, {
-            images,
-            labels,
-            dropoutRate: config.dropout,
-            dropoutSeed: random.nextUint32(),
-          });
-          tf.dispose([images, labels]);
+          let result: tf.Tensor1D;
+          try {
+            result = trainStep(params, optimizer, {
+              images,
+              labels,
+              dropoutRate: config.dropout,
+              dropoutSeed: random.nextUint32(),
+            });
+          } finally {
+            tf.dispose([images, labels]);
+          }
           if (pending) await collect(pending);
           pending = result;
           seen = end;
@@ -192,7 +196,7 @@ export class Trainer {
         const evalStart = performance.now();
         const testAccuracy = await this.evaluate(params, testCount);
         const evalSeconds = (performance.now() - evalStart) / 1000;
-        lastEval = { seconds: evalSeconds, samplesPerSecond: testCount / evalSeconds };
+        lastEvalSeconds = evalSeconds;
         lastTestAccuracy = testAccuracy;
 
         const metrics: EpochMetrics = {

@@ -17,7 +17,13 @@ export type WorkerCommand =
    * The UI's configuration changed. A running run takes the base learning rate from its next batch and
    * the epoch count at once; every other field takes effect at the next start.
    */
-  | { type: 'config'; config: TrainConfig };
+  | { type: 'config'; config: TrainConfig }
+  /**
+   * Classify one 28×28 image: `pixels` are 784 intensities in [0, 1], row-major, ink bright (as
+   * ToTensor gives for MNIST). Answered by `prediction` with the same `requestId`, between training
+   * batches when a run is on.
+   */
+  | { type: 'predict'; requestId: number; pixels: Float32Array };
 
 export type RunState = 'loading' | 'idle' | 'running' | 'paused';
 
@@ -60,6 +66,8 @@ export interface EpochMetrics {
   trainSeconds: number;
   evalSeconds: number;
   samplesPerSecond: number;
+  /** Median wall time of one training step in this epoch (the first step, a warm-up, left out), ms. */
+  stepMilliseconds: number;
 }
 
 export interface Progress {
@@ -72,6 +80,8 @@ export interface Progress {
   phase: 'train' | 'eval';
   testImages: number;
   samplesPerSecond: number;
+  /** Median time of the recent training steps, ms (NaN until measured). */
+  stepMilliseconds: number;
   /** Seconds left in this epoch and in the whole run, estimated from the recent throughput. */
   epochEtaSeconds: number;
   runEtaSeconds: number;
@@ -88,5 +98,15 @@ export type WorkerEvent =
   /** `numTensors` is the worker's live tensor count after the epoch: it must not grow from epoch to epoch. */
   | { type: 'epoch'; metrics: EpochMetrics; numTensors: number }
   | { type: 'done'; reason: 'finished' | 'stopped'; finalTestAccuracy: number | null }
+  | {
+      type: 'prediction';
+      requestId: number;
+      /** Softmax of the logits, one per digit 0–9. */
+      probabilities: number[];
+      /** False while the network still has its initial, untrained weights. */
+      trained: boolean;
+      /** Worker-side time from receiving the request to having the probabilities, ms. */
+      milliseconds: number;
+    }
   /** `file` names the data file when one is missing or damaged. */
   | { type: 'error'; message: string; file?: string };

@@ -22,7 +22,7 @@ describe('formatLearningRate', () => {
 describe('seedPrintout', () => {
   it("prints the seed's lines with its decimals", () => {
     const text = seedPrintout('wasm', 390410, [
-      { epoch: 1, epochs: 10, loss: 0.21234, trainAccuracy: 93.456, testAccuracy: 98.1, learningRate: 0.001, trainSeconds: 1, evalSeconds: 1, samplesPerSecond: 1 },
+      { epoch: 1, epochs: 10, loss: 0.21234, trainAccuracy: 93.456, testAccuracy: 98.1, learningRate: 0.001, trainSeconds: 1, evalSeconds: 1, samplesPerSecond: 1, stepMilliseconds: 1 },
     ], 98.1);
     expect(text).toBe(
       [

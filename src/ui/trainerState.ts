@@ -73,6 +73,8 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
       };
     case 'done':
       return { ...view, result: { reason: event.reason, finalTestAccuracy: event.finalTestAccuracy } };
+    case 'prediction':
+      return view; // no view of predictions yet: the benchmark drives them directly
     case 'error':
       return { ...view, loading: null, error: { message: event.message, file: event.file } };
   }

@@ -77,5 +77,17 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
     case 'stop':
       trainer?.stop();
       break;
+    case 'predict': {
+      // Before `ready` there is no backend to run on; the UI only asks once it has seen `ready`.
+      if (!trainer) break;
+      const receivedAt = performance.now();
+      trainer
+        .predict(command.pixels)
+        .then(({ probabilities, trained }) =>
+          post({ type: 'prediction', requestId: command.requestId, probabilities, trained, milliseconds: performance.now() - receivedAt }),
+        )
+        .catch((error: unknown) => post({ type: 'error', message: `Prediction failed: ${error instanceof Error ? error.message : String(error)}` }));
+      break;
+    }
   }
 };

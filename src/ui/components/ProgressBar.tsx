@@ -36,6 +36,7 @@ export function ProgressBar({ progress, ended }: ProgressBarProps) {
       <p className="progress-text">
         <span>{text}</span>
         {progress && progress.samplesPerSecond > 0 && <span>{formatInteger(progress.samplesPerSecond)} samples/s</span>}
+        {progress && Number.isFinite(progress.stepMilliseconds) && <span>{formatInteger(progress.stepMilliseconds)} ms/step</span>}
         {live && progress.samplesPerSecond === 0 && <span>measuring speed…</span>}
         {live && <span>ETA epoch {formatDuration(progress.epochEtaSeconds)}</span>}
         {live && <span>run {formatDuration(progress.runEtaSeconds)}</span>}

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { IMAGE_SIZE, NORMALIZED_PIXEL, batchCount, gatherImages, gatherLabels, sequentialOrder } from './batches';
+import { IMAGE_SIZE, NORMALIZED_PIXEL, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from './batches';
 
 describe('normalization', () => {
   it('is (pixel/255 − 0.1307) / 0.3081', () => {
     expect(NORMALIZED_PIXEL[0]).toBeCloseTo(-0.1307 / 0.3081, 6);
     expect(NORMALIZED_PIXEL[255]).toBeCloseTo((1 - 0.1307) / 0.3081, 6);
     expect(NORMALIZED_PIXEL[128]).toBeCloseTo((128 / 255 - 0.1307) / 0.3081, 6);
+  });
+});
+
+describe('normalizeIntensities', () => {
+  it('maps k/255 exactly where the training images map pixel k', () => {
+    const intensities = Float32Array.from([0, 128, 255], (k) => Math.fround(k / 255));
+    expect(Array.from(normalizeIntensities(intensities))).toEqual([NORMALIZED_PIXEL[0], NORMALIZED_PIXEL[128], NORMALIZED_PIXEL[255]]);
   });
 });
 

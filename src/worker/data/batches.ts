@@ -31,6 +31,13 @@ export function gatherLabels(labels: Uint8Array, order: ArrayLike<number>, start
   return out;
 }
 
+/** Intensities in [0, 1] (a drawn digit after preprocessing) normalized like the training images. */
+export function normalizeIntensities(intensities: Float32Array): Float32Array {
+  const mean = f32(MNIST_MEAN);
+  const std = f32(MNIST_STD);
+  return intensities.map((x) => f32(f32(x - mean) / std));
+}
+
 /** Batches of an epoch with the last partial batch kept (DataLoader's default drop_last=False). */
 export function batchCount(samples: number, batchSize: number): number {
   return Math.ceil(samples / batchSize);

@@ -17,6 +17,13 @@ describe('Throughput', () => {
     expect(t.samplesPerSecond()).toBeCloseTo(256, 9);
   });
 
+  it('gives the median step time, robust to one slow step', () => {
+    const t = new Throughput();
+    expect(t.medianStepMilliseconds()).toBeNaN();
+    [0, 100, 200, 900, 1000, 1100].forEach((time) => t.record(time, 10));
+    expect(t.medianStepMilliseconds()).toBe(100);
+  });
+
   it('follows a change in speed within its window', () => {
     const t = new Throughput();
     for (let i = 0; i <= 30; i++) t.record(i * 100, 100); // 1000/s

@@ -26,4 +26,17 @@ export class Throughput {
     const samples = this.samples.slice(1).reduce((a, b) => a + b, 0);
     return elapsedMs > 0 ? (samples * 1000) / elapsedMs : 0;
   }
+
+  /** Median time between batch ends across the window, ms; NaN until two batches have finished. */
+  medianStepMilliseconds(): number {
+    const steps = this.times.slice(1).map((t, i) => t - this.times[i]);
+    return median(steps);
+  }
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

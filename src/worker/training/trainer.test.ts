@@ -140,4 +140,18 @@ describe('Trainer', () => {
     expect(run.events.filter((e) => e.type === 'done')).toHaveLength(1);
     expect(epochs(run.events)).toHaveLength(1);
   });
+
+  it('predicts before any run (untrained) and with the trained weights after one', async () => {
+    const run = makeTrainer();
+    const digit = Float32Array.from(data.test.images.subarray(3 * IMAGE_SIZE, 4 * IMAGE_SIZE), (p) => p / 255);
+    const before = await run.trainer.predict(digit);
+    expect(before.trained).toBe(false);
+    expect(before.probabilities).toHaveLength(10);
+    expect(before.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    await runToEnd(run, config);
+    const after = await run.trainer.predict(digit);
+    expect(after.trained).toBe(true);
+    expect(after.probabilities).not.toEqual(before.probabilities);
+    await expect(run.trainer.predict(new Float32Array(10))).rejects.toThrow('784 pixels');
+  });
 });

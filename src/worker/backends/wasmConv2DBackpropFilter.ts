@@ -13,51 +13,54 @@
  * call the cpu kernel makes, so 'same' / 'valid' / numeric / explicit padding and
  * `dimRoundingMode` all mean exactly what they mean there). Positions outside x read as zero.
  *
- * How: im2col + one matrix product, built only from the wasm backend's own kernels.
- *   1. PadV2: pad x once, top/left by padInfo and bottom/right just enough for the last window.
- *   2. For each of the K = fH·fW filter taps (kh, kw): a (strided) slice of the padded x gives
- *      the input pixel every output position sees through that tap, [b, outH, outW, inC], which
- *      read flat is a [N, inC] matrix with N = b·outH·outW.
- *   3. Concat the K slices along a new leading axis: [K, N, inC]. Concatenating along axis 0 is
- *      K plain block copies; concatenating along the last axis (the textbook [N, K·inC] patch
- *      matrix) makes the wasm Concat kernel (JavaScript) copy N·K tiny runs of inC floats, which is
- *      far slower for small inC (inC = 1 on the first layer).
- *   4. Transpose [K, N, inC] → [K, inC, N] (skipped when inC = 1, where it is a no-op). Read as a
- *      matrix this is Pᵀ, [K·inC, N], rows in the filter's own (kh, kw, ci) order.
- *   5. BatchMatMul Pᵀ · dY, with dY read as [N, outC], → [K·inC, outC], which read flat is
- *      exactly dW with shape [fH, fW, inC, outC]; no transpose of the result.
+ * How: one matrix product dW = Pᵀ · dY on XNNPACK, with the patch matrix Pᵀ written straight into
+ * the wasm heap. The sum runs over N = b·outH·outW output positions; we order them (y, x, b),
+ * batch innermost, because then every piece of Pᵀ is a long contiguous run of memory:
+ *   1. Transpose x [b, H, W, inC] → xT [inC, H, W, b] (the wasm Transpose kernel, C++).
+ *   2. Pᵀ [fH·fW·inC, N], row (kh, kw, ci), column (y, x, b), = xT[ci, y·sH + kh − top,
+ *      x·sW + kw − left, b]. For stride-1 width, a row's block for one output row y is ONE
+ *      contiguous run of xT (outW·b floats: 1,792 to 3,584 for the SimpleCNN), so building Pᵀ is
+ *      fH·fW·inC·outH `copyWithin` calls inside the heap plus zero fills for the padding (a strided
+ *      width copies runs of b floats instead). No Pad, no Slice, no Concat, no readSync.
+ *   3. Transpose dy [b, outH, outW, outC] → dyT [outH, outW, b, outC], i.e. dY with rows in the
+ *      same (y, x, b) order, read as [N, outC].
+ *   4. BatchMatMul Pᵀ · dyT (untransposed, batch 1: XNNPACK's SIMD GEMM) → [fH·fW·inC, outC],
+ *      which read flat is exactly dW with shape [fH, fW, inC, outC].
+ *   (Computing dWᵀ = dYᵀ · P instead, to make the smaller matrix XNNPACK's packed second operand
+ *   for conv1's 9 rows, loses: the wasm Transpose that dYᵀ needs, [N, outC] → [outC, N], costs
+ *   ~13-15 ms at conv1's size, more than the ~10 ms of packing it saves.)
  *
  * Why materialize Pᵀ instead of multiplying with `transposeA: true`: the wasm BatchMatMul sends
  * only the untransposed, batch-1 case to XNNPACK's SIMD GEMM; any transpose flag falls back to a
  * plain scalar triple loop in C++ (tfjs-backend-wasm/src/cc/batch_mat_mul_impl.cc), which for the
  * SimpleCNN's second and third layers (~0.46 GMAC each at batch 128) took ~520-560 ms against
- * ~36-43 ms for the XNNPACK product, far more than the one extra copy the Transpose costs
- * (~6-20 ms). The test file's benchmark block (WASM_KERNEL_BENCH=1) times both.
+ * ~36-43 ms for the XNNPACK product. The test file's benchmark block (WASM_KERNEL_BENCH=1) times both.
  *
- * Why a private copy of dY for the product: XNNPACK's fully-connected operator packs the second
+ * Why dY must be a buffer of our own (dyT is): XNNPACK's fully-connected operator packs the second
  * operand ("weights") and tfjs caches that operator keyed only by the operand's tensor id (not
  * its shape) until that tensor is disposed. Handing the caller's dy in directly would hang packed
  * weights (N·outC floats) on a tensor we do not own and could be served to an unrelated later
- * matMul that uses the same dy as its second operand under another 2-D shape. A copy we create
- * and dispose inside this call costs one memcpy and keeps the cache entry's life inside the call.
+ * matMul that uses the same dy as its second operand under another 2-D shape. dyT is created and
+ * disposed inside this call (the wasm Transpose always writes a new buffer, even for a no-op
+ * permutation), so the cache entry lives and dies inside the call.
  *
- * Where the time goes (Node 20, SIMD, 1 thread; SimpleCNN conv2 at batch 128, ~100-125 ms on a
- * quiet 2-core machine): ~35-40 % in the K Slice calls (the JavaScript Slice kernel copies its
- * whole input out of the wasm heap with readSync on every call, before copying the rows), ~40 % in
- * the GEMM (including XNNPACK packing dY), ~20 % in the Transpose, little in Pad/Concat. A
- * hand-written im2col straight into the heap in Pᵀ layout (no readSync, no Concat, no Pad, no
- * Transpose) is the obvious next step.
+ * Where the time goes (Node 20, SIMD, 1 thread; SimpleCNN at batch 128, CPU time): almost all in
+ * the GEMM (~12-13 GMAC/s; XNNPACK packing dyT is ~10 ms of it for conv2, ~16 ms for conv1's 9-row
+ * product); building Pᵀ and the two transposes take 1-6 ms per layer. An earlier version built Pᵀ
+ * from fH·fW Slice calls + Concat + Transpose and spent ~35-40 % of its time in the JavaScript
+ * Slice kernel (which copies its whole input out of the heap with readSync on every call).
+ * Interleaved A/B: conv2 ~105 → ~52 ms, conv3 ~65 → ~45 ms, conv1 unchanged at ~24 ms.
+ *
+ * Heap access: Pᵀ is allocated with the backend's `makeOutput`; the Float32Array view over the
+ * heap is taken only after the last allocation (an allocation may grow the wasm memory, which
+ * detaches earlier views) and dropped before the next kernel call.
  */
 import {
   BatchMatMul,
-  Concat,
   Conv2DBackpropFilter,
   Fill,
-  PadV2,
   Slice,
-  StridedSlice,
   Transpose,
-  Identity,
   backend_util,
   getKernel,
   registerKernel,
@@ -96,6 +99,7 @@ const BACKEND = 'wasm';
  *   - reshape by `view()`: a new TensorInfo literal on the same dataId with no refcount change,
  *     valid only while its owner is, never disposed itself (the wasm Transpose kernel does the
  *     same internally);
+ *   - a buffer we allocate ourselves with `makeOutput` is owned the same way (refCount 1);
  *   - return the product's buffer under a view with the filter's shape, which hands its one
  *     reference to the engine.
  * A try/finally releases whatever is still owned if any step throws.
@@ -104,7 +108,7 @@ const BACKEND = 'wasm';
 /** Calls another registered wasm kernel directly, bypassing the engine (no tensors, no tape). */
 function runWasmKernel(
   kernelName: string,
-  inputs: Record<string, TensorInfo> | TensorInfo[],
+  inputs: Record<string, TensorInfo>,
   backend: KernelBackend,
   attrs: NamedAttrMap,
 ): TensorInfo {
@@ -112,8 +116,7 @@ function runWasmKernel(
   if (kernel == null) {
     throw new Error(`wasmConv2DBackpropFilter needs the wasm kernel '${kernelName}', which is not registered`);
   }
-  // Concat takes its inputs as an array; KernelFunc's type says a map, the wasm kernel reads an array.
-  const out = kernel.kernelFunc({ inputs: inputs as Record<string, TensorInfo>, backend, attrs });
+  const out = kernel.kernelFunc({ inputs, backend, attrs });
   if (Array.isArray(out)) {
     throw new Error(`wasm kernel '${kernelName}' returned ${out.length} outputs, expected one`);
   }
@@ -160,20 +163,7 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
     false /* depthwise */,
     'channelsLast',
   );
-  const {
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels,
-    outHeight,
-    outWidth,
-    outChannels,
-    strideHeight: sH,
-    strideWidth: sW,
-    filterHeight: fH,
-    filterWidth: fW,
-    padInfo,
-  } = convInfo;
+  const { batchSize, inChannels, outHeight, outWidth, outChannels, filterHeight: fH, filterWidth: fW } = convInfo;
   // dy normally has exactly conv2d's output shape. It can be larger: tfjs-core's Conv2D gradient
   // calls this kernel without the forward pass's dimRoundingMode, so after a 'ceil' / 'round'
   // forward conv2d, convInfo here (truncating) has fewer output rows/columns than dy. The cpu and
@@ -189,9 +179,8 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
   }
 
   const outShape = [...convInfo.filterShape];
-  const taps = fH * fW;
-  const rows = taps * inChannels; // rows of Pᵀ: the filter's (kh, kw, ci) flattened
-  const n = batchSize * outHeight * outWidth; // columns of Pᵀ: every output position
+  const rows = fH * fW * inChannels; // rows of Pᵀ: the filter's (kh, kw, ci) flattened
+  const n = batchSize * outHeight * outWidth; // columns of Pᵀ: every output position, as (y, x, b)
 
   if (n === 0 || rows === 0 || outChannels === 0) {
     // Nothing to sum over: the gradient is all zeros (and XNNPACK rejects empty operands).
@@ -208,105 +197,39 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
   };
 
   try {
-    // 1. Pad once. The last window of tap (kh, kw) reads padded rows up to
-    //    (outH - 1)·sH + fH - 1, so pad the bottom/right just that far (which equals padInfo's
-    //    bottom/right for 'same' and explicit pads, and is never more than x plus padInfo).
-    //    Rows x has beyond that are never read, and no padding is needed at all for 'valid'.
-    const top = padInfo.top;
-    const left = padInfo.left;
-    const bottom = Math.max(0, (outHeight - 1) * sH + fH - top - inHeight);
-    const right = Math.max(0, (outWidth - 1) * sW + fW - left - inWidth);
-    let xp = x; // borrowed unless we pad
-    if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-      xp = own(
-        runWasmKernel(PadV2, { x }, backend, {
-          paddings: [
-            [0, 0],
-            [top, bottom],
-            [left, right],
-            [0, 0],
-          ],
-          constantValue: 0,
+    // dy's leading outH × outW block when it is oversized (see above).
+    let dyUsed = dy; // borrowed unless sliced
+    if (dyH !== outHeight || dyW !== outWidth) {
+      dyUsed = own(
+        runWasmKernel(Slice, { x: dy }, backend, {
+          begin: [0, 0, 0, 0],
+          size: [batchSize, outHeight, outWidth, outChannels],
         }),
       );
     }
-    const [, hp, wp] = xp.shape as [number, number, number, number];
+    // 3. dY in (y, x, b) row order, [n, outC], a buffer of our own (see above).
+    const dyT = own(runWasmKernel(Transpose, { x: dyUsed }, backend, { perm: [1, 2, 0, 3] }));
+    if (dyUsed !== dy) release(dyUsed);
 
-    // 2. One slice per tap. With sW = 1 a window row is one contiguous run of outW·inC floats,
-    //    so slice a rank-3 view [b, Hp, Wp·inC]: the JavaScript Slice kernel then copies b·outH
-    //    runs instead of b·outH·outW runs of inC floats. Strided cases need StridedSlice, whose
-    //    C++ loop is correct but slow (~0.2 µs per element measured); the SimpleCNN has stride 1.
-    const spanH = (outHeight - 1) * sH + 1;
-    const spanW = (outWidth - 1) * sW + 1;
-    const xp3 = view(xp, [batchSize, hp, wp * inChannels]);
-    const noMasks = { beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 };
-    const slices: TensorInfo[] = [];
-    for (let kh = 0; kh < fH; kh++) {
-      for (let kw = 0; kw < fW; kw++) {
-        let s: TensorInfo;
-        if (sW === 1 && sH === 1) {
-          s = runWasmKernel(Slice, { x: xp3 }, backend, {
-            begin: [0, kh, kw * inChannels],
-            size: [batchSize, outHeight, outWidth * inChannels],
-          });
-        } else if (sW === 1) {
-          s = runWasmKernel(StridedSlice, { x: xp3 }, backend, {
-            begin: [0, kh, kw * inChannels],
-            end: [batchSize, kh + spanH, (kw + outWidth) * inChannels],
-            strides: [1, sH, 1],
-            ...noMasks,
-          });
-        } else {
-          s = runWasmKernel(StridedSlice, { x: xp }, backend, {
-            begin: [0, kh, kw, 0],
-            end: [batchSize, kh + spanH, kw + spanW, inChannels],
-            strides: [1, sH, sW, 1],
-            ...noMasks,
-          });
-        }
-        slices.push(own(s));
-      }
-    }
-    if (xp !== x) release(xp);
+    // 1. xT [inC, H, W, b].
+    const xT = own(runWasmKernel(Transpose, { x }, backend, { perm: [3, 1, 2, 0] }));
 
-    // 3. [K, N, inC] by K block copies.
-    const q = own(
-      runWasmKernel(
-        Concat,
-        slices.map((s) => view(s, [1, n, inChannels])),
-        backend,
-        { axis: 0 },
-      ),
-    );
-    for (const s of slices) release(s);
+    // 2. Pᵀ, written in place.
+    const pT = own(wasmBackend(backend).makeOutput([rows, n], 'float32'));
+    fillPatchesTransposed(wasmBackend(backend), xT, pT, convInfo);
+    release(xT);
 
-    // 4. Pᵀ = [K, inC, N] read as [K·inC, N].
-    let pT = q;
-    if (inChannels > 1) {
-      pT = own(runWasmKernel(Transpose, { x: view(q, [taps, n, inChannels]) }, backend, { perm: [0, 2, 1] }));
-      release(q);
-    }
-
-    // 5. dW = Pᵀ · dY on XNNPACK's GEMM (untransposed, batch 1), dY as a private copy (see top;
-    //    for an oversized dy, the copy is its leading outH × outW block).
-    const dyCopy = own(
-      dyH === outHeight && dyW === outWidth
-        ? runWasmKernel(Identity, { x: dy }, backend, {})
-        : runWasmKernel(Slice, { x: dy }, backend, {
-            begin: [0, 0, 0, 0],
-            size: [batchSize, outHeight, outWidth, outChannels],
-          }),
-    );
+    // 4. dW = Pᵀ · dY on XNNPACK's GEMM (untransposed, batch 1).
     const product = own(
       runWasmKernel(
         BatchMatMul,
-        { a: view(pT, [1, rows, n]), b: view(dyCopy, [1, n, outChannels]) },
+        { a: view(pT, [1, rows, n]), b: view(dyT, [1, n, outChannels]) },
         backend,
         { transposeA: false, transposeB: false },
       ),
     );
     release(pT);
-    release(dyCopy);
+    release(dyT); // also frees the XNNPACK operator (packed dyT) cached for it
 
     // Hand the product's single reference to the engine under the filter's shape.
     owned.delete(product);
@@ -316,6 +239,83 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
     owned.clear();
   }
 };
+
+/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses beyond KernelBackend. */
+interface WasmBackendInternals {
+  wasm: { HEAPU8: Uint8Array };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  getMemoryOffset(dataId: object): number;
+}
+
+function wasmBackend(backend: KernelBackend): WasmBackendInternals {
+  const b = backend as unknown as Partial<WasmBackendInternals>;
+  if (b.wasm?.HEAPU8 == null || typeof b.makeOutput !== 'function' || typeof b.getMemoryOffset !== 'function') {
+    throw new Error('Conv2DBackpropFilter (wasm): the backend is not tfjs-backend-wasm');
+  }
+  return b as WasmBackendInternals;
+}
+
+/**
+ * Writes Pᵀ[(kh, kw, ci), (y, x, b)] = xT[ci, y·sH + kh − top, x·sW + kw − left, b] (zero outside
+ * x) into pT's heap buffer. xT is [inC, H, W, b]; pT is [fH·fW·inC, outH·outW·b]. Exported for tests.
+ */
+export function fillPatchesTransposed(
+  backend: WasmBackendInternals,
+  xT: TensorInfo,
+  pT: TensorInfo,
+  convInfo: backend_util.Conv2DInfo,
+): void {
+  const {
+    batchSize: nb,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: oh,
+    outWidth: ow,
+    strideHeight: sH,
+    strideWidth: sW,
+    filterHeight: fH,
+    filterWidth: fW,
+    padInfo,
+  } = convInfo;
+  const { top, left } = padInfo;
+  // One view over the whole heap, taken now (after every allocation), so copyWithin can move
+  // data between the two buffers. Offsets are in floats; malloc aligns to at least 8 bytes.
+  const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
+  const src = backend.getMemoryOffset(xT.dataId) / 4;
+  let d = backend.getMemoryOffset(pT.dataId) / 4;
+  const rowLen = ow * nb; // one output row y of one Pᵀ row: (x, b)
+  const srcRow = w * nb; // one input row of one channel plane of xT
+  for (let kh = 0; kh < fH; kh++) {
+    for (let kw = 0; kw < fW; kw++) {
+      // Output columns x whose input column x·sW + kw − left lies inside [0, w).
+      const x0 = Math.min(ow, Math.max(0, Math.ceil((left - kw) / sW)));
+      const x1 = Math.max(x0, Math.min(ow, Math.floor((w - 1 + left - kw) / sW) + 1));
+      for (let ci = 0; ci < c; ci++) {
+        const plane = src + ci * h * srcRow;
+        for (let y = 0; y < oh; y++, d += rowLen) {
+          const iy = y * sH + kh - top;
+          if (iy < 0 || iy >= h || x1 === x0) {
+            heap.fill(0, d, d + rowLen);
+            continue;
+          }
+          if (x0 > 0) heap.fill(0, d, d + x0 * nb);
+          if (x1 < ow) heap.fill(0, d + x1 * nb, d + rowLen);
+          const rowStart = plane + iy * srcRow;
+          if (sW === 1) {
+            const from = rowStart + (x0 + kw - left) * nb;
+            heap.copyWithin(d + x0 * nb, from, from + (x1 - x0) * nb);
+          } else {
+            for (let x = x0; x < x1; x++) {
+              const from = rowStart + (x * sW + kw - left) * nb;
+              heap.copyWithin(d + x * nb, from, from + nb);
+            }
+          }
+        }
+      }
+    }
+  }
+}
 
 export const wasmConv2DBackpropFilterConfig: KernelConfig = {
   kernelName: Conv2DBackpropFilter,

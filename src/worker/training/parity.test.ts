@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadParityFixture } from '../../../fixtures/parity/loadParityFixture';
-import { registerWasmConv2DBackpropFilter } from '../backends/wasmConv2DBackpropFilter';
+import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { IMAGE_SIZE, gatherImages, gatherLabels, sequentialOrder } from '../data/batches';
 import { PARAM_NAMES, createParams, disposeParams, forward, type ParamName } from '../model/simpleCnn';
 import { fromTorchLayout } from '../model/torchLayout';
@@ -56,7 +56,7 @@ function batchTensors(index: number) {
 // WASM is the backend the app trains on wherever there is no usable GPU (and the one CI's browser uses).
 describe.each(['wasm'])('parity with PyTorch on the %s backend', (backend) => {
   beforeAll(async () => {
-    registerWasmConv2DBackpropFilter();
+    registerWasmTrainingKernels();
     expect(await tf.setBackend(backend)).toBe(true);
   });
   afterAll(() => tf.disposeVariables());

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../shared/config';
 import type { EpochMetrics, WorkerEvent } from '../../shared/protocol';
-import { registerWasmConv2DBackpropFilter } from '../backends/wasmConv2DBackpropFilter';
+import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { IMAGE_SIZE } from '../data/batches';
 import { SeededRandom } from './random';
 import { Trainer, type Dataset, type DatasetSplit } from './trainer';
@@ -56,7 +56,7 @@ const epochs = (events: WorkerEvent[]): EpochMetrics[] =>
   events.flatMap((e) => (e.type === 'epoch' ? [e.metrics] : []));
 
 beforeAll(async () => {
-  registerWasmConv2DBackpropFilter();
+  registerWasmTrainingKernels();
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 

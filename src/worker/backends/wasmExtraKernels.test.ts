@@ -1,0 +1,223 @@
+/**
+ * Checks the wasm MaxPoolGrad, BatchMatMul and Sum kernels against tfjs's cpu backend,
+ * plus memory and input-intact checks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { NamedAttrMap } from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmBatchMatMul, wasmBatchMatMulConfig } from './wasmBatchMatMul';
+import { registerWasmMaxPoolGrad, wasmMaxPoolGradConfig } from './wasmMaxPoolGrad';
+import { registerWasmSum, wasmSumConfig } from './wasmSum';
+
+function makeRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+function randomValues(n: number, rand: () => number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = rand() * 2 - 1;
+  return out;
+}
+
+async function on<T>(backend: 'cpu' | 'wasm', fn: () => T | Promise<T>): Promise<T> {
+  expect(await tf.setBackend(backend)).toBe(true);
+  try {
+    return await fn();
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, rtol = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  let maxRef = 0;
+  let maxErr = 0;
+  for (let i = 0; i < expected.length; i++) {
+    expect(Number.isFinite(actual[i]!), `element ${i} is ${actual[i]}`).toBe(true);
+    maxRef = Math.max(maxRef, Math.abs(expected[i]!));
+    maxErr = Math.max(maxErr, Math.abs(actual[i]! - expected[i]!));
+  }
+  expect(maxRef).toBeGreaterThan(0);
+  expect(maxErr / maxRef, `max error ${maxErr} vs max |ref| ${maxRef}`).toBeLessThanOrEqual(rtol);
+}
+
+/** Runs one kernel on the active backend with fresh tensors, returns its values. */
+function runKernel(name: string, inputs: Record<string, [Float32Array, number[]]>, attrs: NamedAttrMap): Float32Array {
+  return tf.tidy(() => {
+    const ins = Object.fromEntries(Object.entries(inputs).map(([k, [v, s]]) => [k, tf.tensor(v, s)]));
+    return tf.engine().runKernel<tf.Tensor>(name, ins, attrs).dataSync() as Float32Array;
+  });
+}
+
+/** The same kernel call on cpu and wasm must agree; returns the wasm result. */
+async function compare(name: string, inputs: Record<string, [Float32Array, number[]]>, attrs: NamedAttrMap, rtol = 1e-5) {
+  const cpu = await on('cpu', () => runKernel(name, inputs, attrs));
+  const wasm = runKernel(name, inputs, attrs);
+  expectClose(wasm, cpu, rtol);
+  return wasm;
+}
+
+/** Tensor and wasm-buffer counts are unchanged after the call, and the inputs are intact. */
+function expectNoLeak(name: string, inputs: Record<string, [Float32Array, number[]]>, attrs: NamedAttrMap) {
+  const backend = tf.engine().backend;
+  const ins = Object.fromEntries(Object.entries(inputs).map(([k, [v, s]]) => [k, tf.tensor(v, s)]));
+  const tensors = tf.memory().numTensors;
+  const ids = backend.numDataIds();
+  for (let i = 0; i < 3; i++) {
+    const out = tf.engine().runKernel<tf.Tensor>(name, ins, attrs);
+    expect(backend.numDataIds()).toBe(ids + 1);
+    out.dispose();
+    tf.tidy(() => void tf.engine().runKernel(name, ins, attrs));
+  }
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(backend.numDataIds()).toBe(ids);
+  for (const [k, [v]] of Object.entries(inputs)) {
+    expect(ins[k]!.dataSync()).toEqual(v);
+    expect(backend.refCount(ins[k]!.dataId)).toBe(1);
+  }
+  const wasTest = tf.env().getBool('IS_TEST');
+  tf.env().set('IS_TEST', true);
+  try {
+    tf.tidy(() => void tf.engine().runKernel(name, ins, attrs));
+  } finally {
+    tf.env().set('IS_TEST', wasTest);
+  }
+  tf.dispose(Object.values(ins));
+}
+
+beforeAll(async () => {
+  registerWasmMaxPoolGrad();
+  registerWasmBatchMatMul();
+  registerWasmSum();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+afterEach(async () => {
+  await tf.setBackend('wasm');
+});
+
+it('registers all three for wasm only', () => {
+  expect(tf.getKernel('MaxPoolGrad', 'wasm')).toBe(wasmMaxPoolGradConfig);
+  expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(wasmBatchMatMulConfig);
+  expect(tf.getKernel('Sum', 'wasm')).toBe(wasmSumConfig);
+  expect(tf.getKernel('Sum', 'cpu')).not.toBe(wasmSumConfig);
+});
+
+describe('MaxPoolGrad', () => {
+  type PoolCase = { x: number[]; filterSize: number | [number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number; dimRoundingMode?: 'ceil' | 'round' | 'floor' };
+  const cases: PoolCase[] = [
+    { x: [4, 28, 28, 32], filterSize: 2, strides: 2, pad: 'valid' },
+    { x: [4, 14, 14, 64], filterSize: 2, strides: 2, pad: 'valid' },
+    { x: [4, 7, 7, 128], filterSize: 2, strides: 2, pad: 'valid' }, // odd size: last row/column unused
+    { x: [2, 9, 9, 3], filterSize: 3, strides: 2, pad: 'same' },
+    { x: [2, 9, 8, 3], filterSize: 3, strides: 1, pad: 'same' }, // overlapping windows
+    { x: [2, 10, 10, 2], filterSize: [3, 2], strides: [2, 1], pad: 'valid' },
+    { x: [2, 7, 7, 2], filterSize: 3, strides: 2, pad: 1 },
+    { x: [2, 8, 8, 2], filterSize: 3, strides: 2, pad: 0, dimRoundingMode: 'ceil' },
+  ];
+  const infoOf = (c: PoolCase) => tf.backend_util.computePool2DInfo(c.x as [number, number, number, number], c.filterSize, c.strides, 1, c.pad, c.dimRoundingMode);
+  cases.forEach((c, i) => {
+    it(`[${c.x}] filter ${c.filterSize} strides ${c.strides} pad ${c.pad}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`, async () => {
+      const rand = makeRandom(100 + i);
+      // Half the inputs ReLU'd to zero, and some exact ties, like real activations.
+      const xVals = randomValues(size(c.x), rand).map((v, j) => (j % 7 === 0 ? 0.5 : Math.max(0, v)));
+      const outShape = infoOf(c).outShape;
+      const y = await on('cpu', () => tf.tidy(() => tf.maxPool(tf.tensor4d(xVals, c.x as [number, number, number, number]), c.filterSize, c.strides, c.pad, c.dimRoundingMode).dataSync() as Float32Array));
+      const dyVals = randomValues(size(outShape), rand);
+      const inputs = { dy: [dyVals, outShape], input: [xVals, c.x], output: [y, outShape] } as Record<string, [Float32Array, number[]]>;
+      const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode } as unknown as NamedAttrMap;
+      // Windows that do not overlap: exactly cpu's answer, ties and all-zero windows included.
+      // Overlapping ones add several dy into one dx: cpu sums in float64, we in float32 (1 ulp).
+      const overlapping = JSON.stringify(c.filterSize) !== JSON.stringify(c.strides);
+      const wasm = await compare('MaxPoolGrad', inputs, attrs, overlapping ? 1e-6 : 0);
+      expect(wasm.length).toBe(size(c.x));
+    });
+  });
+
+  it('end to end: tf.grad of maxPool matches cpu', async () => {
+    const rand = makeRandom(5);
+    const xVals = randomValues(2 * 8 * 8 * 3, rand);
+    const g = () => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), tf.range(1, 49).reshape([1, 4, 4, 3]))))(tf.tensor4d(xVals, [2, 8, 8, 3])).dataSync() as Float32Array);
+    expectClose(g(), await on('cpu', g), 0);
+  });
+
+  it('does not leak and leaves its inputs intact', () => {
+    const rand = makeRandom(6);
+    const x = randomValues(2 * 6 * 6 * 4, rand);
+    const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x, [2, 6, 6, 4]), 2, 2, 'valid').dataSync() as Float32Array);
+    expectNoLeak('MaxPoolGrad', { dy: [randomValues(2 * 3 * 3 * 4, rand), [2, 3, 3, 4]], input: [x, [2, 6, 6, 4]], output: [y, [2, 3, 3, 4]] }, { filterSize: 2, strides: 2, pad: 'valid' } as unknown as NamedAttrMap);
+  });
+});
+
+describe('BatchMatMul', () => {
+  const cases: { a: number[]; b: number[]; tA: boolean; tB: boolean }[] = [
+    { a: [128, 1152], b: [128, 256], tA: true, tB: false }, // fc1 dW
+    { a: [128, 256], b: [1152, 256], tA: false, tB: true }, // fc1 dx
+    { a: [128, 1152], b: [1152, 256], tA: false, tB: false }, // forward (delegated as is)
+    { a: [7, 5], b: [3, 7], tA: true, tB: true },
+    { a: [1, 6, 4], b: [1, 5, 6], tA: true, tB: true }, // rank 3, batch 1
+    { a: [1, 4, 6], b: [5, 6], tA: false, tB: true }, // broadcast batch 1 with a 2-D operand
+    { a: [3, 4, 6], b: [3, 5, 6], tA: false, tB: true }, // batch 3: delegated (scalar loop)
+  ];
+  cases.forEach((c, i) => {
+    it(`[${c.a}]${c.tA ? 'ᵀ' : ''} · [${c.b}]${c.tB ? 'ᵀ' : ''}`, async () => {
+      const rand = makeRandom(200 + i);
+      const inputs = { a: [randomValues(size(c.a), rand), c.a], b: [randomValues(size(c.b), rand), c.b] } as Record<string, [Float32Array, number[]]>;
+      const attrs = { transposeA: c.tA, transposeB: c.tB } as unknown as NamedAttrMap;
+      await compare('BatchMatMul', inputs, attrs);
+      const shape = tf.tidy(() => tf.engine().runKernel<tf.Tensor>('BatchMatMul', { a: tf.tensor(inputs.a![0], c.a), b: tf.tensor(inputs.b![0], c.b) }, attrs).shape);
+      const expected = await on('cpu', () => tf.tidy(() => tf.engine().runKernel<tf.Tensor>('BatchMatMul', { a: tf.tensor(inputs.a![0], c.a), b: tf.tensor(inputs.b![0], c.b) }, attrs).shape));
+      expect(shape).toEqual(expected);
+    });
+  });
+
+  it('the same b reused under two shapes gives right answers (no stale XNNPACK cache)', async () => {
+    const rand = makeRandom(9);
+    const bVals = randomValues(24, rand);
+    const a1 = randomValues(4 * 5, rand);
+    const a2 = randomValues(3 * 2, rand);
+    const both = () => tf.tidy(() => {
+      const b = tf.tensor(bVals, [4, 6]);
+      const r1 = tf.matMul(tf.tensor(a1, [4, 5]), b, true, false).dataSync().slice(); // b as [4,6]
+      const r2 = tf.matMul(tf.tensor(a2, [3, 2]), b.reshape([3, 8]), true, false).dataSync().slice(); // b as [3,8]
+      return Float32Array.from([...r1, ...r2]);
+    });
+    expectClose(both(), await on('cpu', both));
+  });
+
+  it('does not leak and leaves its inputs intact', () => {
+    const rand = makeRandom(10);
+    expectNoLeak('BatchMatMul', { a: [randomValues(20, rand), [5, 4]], b: [randomValues(15, rand), [5, 3]] }, { transposeA: true, transposeB: false } as unknown as NamedAttrMap);
+    expectNoLeak('BatchMatMul', { a: [randomValues(20, rand), [4, 5]], b: [randomValues(15, rand), [3, 5]] }, { transposeA: false, transposeB: true } as unknown as NamedAttrMap);
+  });
+});
+
+describe('Sum', () => {
+  const cases: { x: number[]; axis: number | number[]; keepDims?: boolean }[] = [
+    { x: [128, 28, 28, 32], axis: [0, 1, 2] }, // conv1 bias gradient
+    { x: [128, 256], axis: 0 }, // fc bias gradient
+    { x: [4, 5, 6], axis: [1, 0], keepDims: true },
+    { x: [4, 5, 6], axis: [0, 1, 2] }, // all axes: delegated
+    { x: [4, 5, 6], axis: [1, 2] }, // trailing axes: delegated
+    { x: [4, 5, 6], axis: -1 },
+  ];
+  cases.forEach((c, i) => {
+    it(`[${c.x}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
+      const rand = makeRandom(300 + i);
+      await compare('Sum', { x: [randomValues(size(c.x), rand), c.x] }, { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap, 1e-5);
+      const shapeOn = () => tf.tidy(() => tf.sum(tf.zeros(c.x), c.axis, c.keepDims).shape);
+      expect(shapeOn()).toEqual(await on('cpu', shapeOn));
+    });
+  });
+
+  it('does not leak and leaves its inputs intact', () => {
+    expectNoLeak('Sum', { x: [randomValues(60, makeRandom(11)), [3, 4, 5]] }, { axis: [0, 1], keepDims: false } as unknown as NamedAttrMap);
+  });
+});

@@ -15,11 +15,11 @@
  * transposed), disposed before returning. Everything else (batched products, no flags) goes to the
  * previous kernel untouched.
  */
-import { BatchMatMul, Identity, Transpose, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
-import type { BatchMatMulAttrs, BatchMatMulInputs, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { BatchMatMul, Identity, Transpose, getKernel } from '@tensorflow/tfjs';
+import type { BatchMatMulAttrs, BatchMatMulInputs, KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { wasmKernelReplacement } from './kernelReplacement';
 
 const BACKEND = 'wasm';
-let previous: KernelConfig | undefined;
 
 function run(name: string, inputs: Record<string, TensorInfo>, backend: KernelBackend, attrs: NamedAttrMap): TensorInfo {
   const kernel = getKernel(name, BACKEND);
@@ -30,7 +30,6 @@ function run(name: string, inputs: Record<string, TensorInfo>, backend: KernelBa
 const isBatchOne = (shape: number[]): boolean => shape.slice(0, -2).every((d) => d === 1);
 
 const wasmBatchMatMul: KernelFunc = (args) => {
-  if (previous == null) throw new Error('BatchMatMul (wasm): no previous kernel to delegate to');
   const { inputs, backend: anyBackend, attrs } = args;
   const backend = anyBackend as KernelBackend;
   const { a, b } = inputs as BatchMatMulInputs;
@@ -47,7 +46,7 @@ const wasmBatchMatMul: KernelFunc = (args) => {
     a.shape.some((d) => d === 0) ||
     b.shape.some((d) => d === 0)
   ) {
-    return previous.kernelFunc(args);
+    return replacement.fallback(args);
   }
   const [aRows, aCols] = a.shape.slice(-2) as [number, number];
   const [bRows, bCols] = b.shape.slice(-2) as [number, number];
@@ -61,7 +60,7 @@ const wasmBatchMatMul: KernelFunc = (args) => {
     const b2d: TensorInfo = { dataId: b.dataId, shape: [bRows, bCols], dtype: 'float32' };
     const b2 = transposeB ? run(Transpose, { x: b2d }, backend, { perm: [1, 0] }) : run(Identity, { x: b2d }, backend, {});
     owned.push(b2);
-    const out = previous.kernelFunc({
+    const out = replacement.fallback({
       inputs: { a: a2, b: b2 },
       backend,
       attrs: { ...attrs, transposeA: false, transposeB: false },
@@ -74,28 +73,8 @@ const wasmBatchMatMul: KernelFunc = (args) => {
   }
 };
 
-export const wasmBatchMatMulConfig: KernelConfig = {
-  kernelName: BatchMatMul,
-  backendName: BACKEND,
-  kernelFunc: wasmBatchMatMul,
-  setupFunc: (backend) => {
-    previous?.setupFunc?.(backend);
-  },
-};
-
-/** Wraps the wasm BatchMatMul (which stays the fallback). Idempotent, silent. */
-export function registerWasmBatchMatMul(): void {
-  const current = getKernel(BatchMatMul, BACKEND);
-  if (current === wasmBatchMatMulConfig) return;
-  if (current != null) {
-    previous = current;
-    unregisterKernel(BatchMatMul, BACKEND);
-  }
-  registerKernel(wasmBatchMatMulConfig);
-}
-
-export function unregisterWasmBatchMatMul(): void {
-  if (getKernel(BatchMatMul, BACKEND) !== wasmBatchMatMulConfig) return;
-  unregisterKernel(BatchMatMul, BACKEND);
-  if (previous != null) registerKernel(previous);
-}
+const replacement = wasmKernelReplacement(BatchMatMul, wasmBatchMatMul);
+export const wasmBatchMatMulConfig = replacement.config;
+/** Replaces the wasm backend's BatchMatMul, keeping it as the fallback. Idempotent and silent. */
+export const registerWasmBatchMatMul = replacement.register;
+export const unregisterWasmBatchMatMul = replacement.unregister;

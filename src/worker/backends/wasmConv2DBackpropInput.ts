@@ -54,23 +54,18 @@ import {
   Fill,
   backend_util,
   getKernel,
-  registerKernel,
-  unregisterKernel,
-} from '@tensorflow/tfjs';
+  } from '@tensorflow/tfjs';
 import type {
   Conv2DBackpropInputAttrs,
   Conv2DBackpropInputInputs,
   KernelBackend,
-  KernelConfig,
   KernelFunc,
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
+import { wasmKernelReplacement } from './kernelReplacement';
 
 const BACKEND = 'wasm';
-
-/** The kernel registered for wasm before ours (tfjs's C++ loop): the fallback. */
-let previous: KernelConfig | undefined;
 
 /** Calls another registered wasm kernel directly, bypassing the engine (no tensors, no tape). */
 function runWasmKernel(
@@ -123,12 +118,8 @@ const wasmConv2DBackpropInput: KernelFunc = (args) => {
   if (dy == null || filter == null) {
     throw new Error('Conv2DBackpropInput (wasm): inputs dy and filter are required');
   }
-  const fallback = (): TensorInfo | TensorInfo[] => {
-    if (previous == null) {
-      throw new Error('Conv2DBackpropInput (wasm): unsupported arguments and no previous kernel to fall back to');
-    }
-    return previous.kernelFunc(args);
-  };
+  // tfjs's own C++ loop handles what this kernel does not.
+  const fallback = () => replacement.fallback(args);
   if (dy.shape.length !== 4 || filter.shape.length !== 4 || inputShape.length !== 4) return fallback();
 
   const convInfo = backend_util.computeConv2DInfo(
@@ -237,37 +228,8 @@ function rotateFilter(
   }
 }
 
-export const wasmConv2DBackpropInputConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput,
-  backendName: BACKEND,
-  kernelFunc: wasmConv2DBackpropInput,
-  // tfjs runs a wasm kernel's setupFunc (its cwrap of the C++ function) when the backend starts,
-  // only for kernels registered then. If we replace tfjs's kernel before that, ours must run the
-  // fallback's setup, or the fallback would call an unbound function.
-  setupFunc: (backend) => {
-    previous?.setupFunc?.(backend);
-  },
-};
-
-/**
- * Replaces the wasm backend's `Conv2DBackpropInput` with this kernel, keeping the previous one as
- * the fallback. Call it after importing '@tensorflow/tfjs-backend-wasm' (which registers tfjs's
- * kernel), before or after the backend starts. Idempotent and silent: it unregisters before
- * registering, so tfjs logs no "already registered" warning.
- */
-export function registerWasmConv2DBackpropInput(): void {
-  const current = getKernel(Conv2DBackpropInput, BACKEND);
-  if (current === wasmConv2DBackpropInputConfig) return;
-  if (current != null) {
-    previous = current;
-    unregisterKernel(Conv2DBackpropInput, BACKEND);
-  }
-  registerKernel(wasmConv2DBackpropInputConfig);
-}
-
-/** Puts the previous kernel back (tests, and a way out should this one misbehave). */
-export function unregisterWasmConv2DBackpropInput(): void {
-  if (getKernel(Conv2DBackpropInput, BACKEND) !== wasmConv2DBackpropInputConfig) return;
-  unregisterKernel(Conv2DBackpropInput, BACKEND);
-  if (previous != null) registerKernel(previous);
-}
+const replacement = wasmKernelReplacement(Conv2DBackpropInput, wasmConv2DBackpropInput);
+export const wasmConv2DBackpropInputConfig = replacement.config;
+/** Replaces the wasm backend's Conv2DBackpropInput, keeping it as the fallback. Idempotent and silent. */
+export const registerWasmConv2DBackpropInput = replacement.register;
+export const unregisterWasmConv2DBackpropInput = replacement.unregister;

@@ -23,11 +23,10 @@
  * backend's makeOutput (one reference, handed to the engine), the heap view taken after the last
  * allocation. Non-float32 inputs go to the kernel registered before this one.
  */
-import { MaxPoolGrad, backend_util, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs';
-import type { KernelBackend, KernelConfig, KernelFunc, MaxPoolGradAttrs, MaxPoolGradInputs, TensorInfo } from '@tensorflow/tfjs';
+import { MaxPoolGrad, backend_util } from '@tensorflow/tfjs';
+import type { KernelBackend, KernelFunc, MaxPoolGradAttrs, MaxPoolGradInputs, TensorInfo } from '@tensorflow/tfjs';
+import { wasmKernelReplacement } from './kernelReplacement';
 
-const BACKEND = 'wasm';
-let previous: KernelConfig | undefined;
 
 interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };
@@ -42,8 +41,7 @@ const wasmMaxPoolGrad: KernelFunc = (args) => {
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as MaxPoolGradAttrs;
   if (dy == null || input == null) throw new Error('MaxPoolGrad (wasm): inputs dy and input are required');
   if (dy.dtype !== 'float32' || input.dtype !== 'float32' || input.shape.length !== 4) {
-    if (previous == null) throw new Error('MaxPoolGrad (wasm): unsupported arguments and no previous kernel');
-    return previous.kernelFunc(args);
+    return replacement.fallback(args);
   }
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number],
@@ -132,28 +130,8 @@ const wasmMaxPoolGrad: KernelFunc = (args) => {
   return dx;
 };
 
-export const wasmMaxPoolGradConfig: KernelConfig = {
-  kernelName: MaxPoolGrad,
-  backendName: BACKEND,
-  kernelFunc: wasmMaxPoolGrad,
-  setupFunc: (backend) => {
-    previous?.setupFunc?.(backend);
-  },
-};
-
-/** Replaces the wasm MaxPoolGrad (keeping the previous one as the fallback). Idempotent, silent. */
-export function registerWasmMaxPoolGrad(): void {
-  const current = getKernel(MaxPoolGrad, BACKEND);
-  if (current === wasmMaxPoolGradConfig) return;
-  if (current != null) {
-    previous = current;
-    unregisterKernel(MaxPoolGrad, BACKEND);
-  }
-  registerKernel(wasmMaxPoolGradConfig);
-}
-
-export function unregisterWasmMaxPoolGrad(): void {
-  if (getKernel(MaxPoolGrad, BACKEND) !== wasmMaxPoolGradConfig) return;
-  unregisterKernel(MaxPoolGrad, BACKEND);
-  if (previous != null) registerKernel(previous);
-}
+const replacement = wasmKernelReplacement(MaxPoolGrad, wasmMaxPoolGrad);
+export const wasmMaxPoolGradConfig = replacement.config;
+/** Replaces the wasm backend's MaxPoolGrad, keeping it as the fallback. Idempotent and silent. */
+export const registerWasmMaxPoolGrad = replacement.register;
+export const unregisterWasmMaxPoolGrad = replacement.unregister;

@@ -12,11 +12,10 @@
  * running sum it replaces), then round once to float32. Anything else goes to the previous kernel.
  * Memory rules as in wasmConv2DBackpropFilter.ts.
  */
-import { Sum, backend_util, getKernel, registerKernel, unregisterKernel, util } from '@tensorflow/tfjs';
-import type { KernelBackend, KernelConfig, KernelFunc, SumAttrs, SumInputs, TensorInfo } from '@tensorflow/tfjs';
+import { Sum, backend_util, util } from '@tensorflow/tfjs';
+import type { KernelBackend, KernelFunc, SumAttrs, SumInputs, TensorInfo } from '@tensorflow/tfjs';
+import { wasmKernelReplacement } from './kernelReplacement';
 
-const BACKEND = 'wasm';
-let previous: KernelConfig | undefined;
 
 interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };
@@ -25,21 +24,20 @@ interface WasmBackendInternals {
 }
 
 const wasmSum: KernelFunc = (args) => {
-  if (previous == null) throw new Error('Sum (wasm): no previous kernel to delegate to');
   const { inputs, backend: anyBackend, attrs } = args;
   const backend = anyBackend as unknown as KernelBackend & WasmBackendInternals;
   const { x } = inputs as SumInputs;
   const { axis, keepDims } = attrs as unknown as SumAttrs;
   if (x == null) throw new Error('Sum (wasm): input x is required');
-  if (x.dtype !== 'float32' || x.shape.length === 0) return previous.kernelFunc(args);
+  if (x.dtype !== 'float32' || x.shape.length === 0) return replacement.fallback(args);
   const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
   const k = axes.length;
-  if (k === 0 || k === x.shape.length || axes.some((ax, i) => ax !== i)) return previous.kernelFunc(args);
+  if (k === 0 || k === x.shape.length || axes.some((ax, i) => ax !== i)) return replacement.fallback(args);
 
   const rows = util.sizeFromShape(x.shape.slice(0, k));
   const cols = util.sizeFromShape(x.shape.slice(k));
   const outShape = keepDims ? backend_util.expandShapeToKeepDim(x.shape.slice(k), axes) : x.shape.slice(k);
-  if (rows === 0 || cols === 0) return previous.kernelFunc(args);
+  if (rows === 0 || cols === 0) return replacement.fallback(args);
 
   const out = backend.makeOutput(outShape, 'float32');
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer); // after the last allocation
@@ -65,28 +63,8 @@ const wasmSum: KernelFunc = (args) => {
   return out;
 };
 
-export const wasmSumConfig: KernelConfig = {
-  kernelName: Sum,
-  backendName: BACKEND,
-  kernelFunc: wasmSum,
-  setupFunc: (backend) => {
-    previous?.setupFunc?.(backend);
-  },
-};
-
-/** Wraps the wasm Sum (which stays the fallback). Idempotent, silent. */
-export function registerWasmSum(): void {
-  const current = getKernel(Sum, BACKEND);
-  if (current === wasmSumConfig) return;
-  if (current != null) {
-    previous = current;
-    unregisterKernel(Sum, BACKEND);
-  }
-  registerKernel(wasmSumConfig);
-}
-
-export function unregisterWasmSum(): void {
-  if (getKernel(Sum, BACKEND) !== wasmSumConfig) return;
-  unregisterKernel(Sum, BACKEND);
-  if (previous != null) registerKernel(previous);
-}
+const replacement = wasmKernelReplacement(Sum, wasmSum);
+export const wasmSumConfig = replacement.config;
+/** Replaces the wasm backend's Sum, keeping it as the fallback. Idempotent and silent. */
+export const registerWasmSum = replacement.register;
+export const unregisterWasmSum = replacement.unregister;

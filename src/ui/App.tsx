@@ -36,8 +36,10 @@ export function App() {
       <StatusPanel backend={view.backend} data={view.data} paramCount={view.model?.paramCount ?? null} loading={view.loading} tensorCounts={view.tensorCounts} />
       {view.error && (
         <div className="error" role="alert">
-          <strong>{view.error.file ? `Data file ${view.error.file}: ` : 'Error: '}</strong>
+          {/* A data file's message starts with the file's name already. */}
+          <strong>{view.error.file ? 'The MNIST data could not be used. ' : 'Error: '}</strong>
           {view.error.message}
+          {view.error.file && ' Nothing was trained on it; reload the page to try again.'}
         </div>
       )}
       <Notices

@@ -221,6 +221,8 @@ export function preprocessDigit(image: GrayImage, options?: { inkThreshold?: num
   }
   // Ink mapped outside the frame (only extreme, lopsided shapes reach it) is dropped by the taps.
   const { values } = output;
+  // Each output pixel is a weighted mean of input pixels, so only float rounding, or input outside
+  // the documented [0, 1], can leave the range.
   for (let i = 0; i < values.length; i++) values[i] = Math.min(1, Math.max(0, values[i]));
   return values;
 }

@@ -6,13 +6,18 @@ import { Notices } from './components/Notices';
 import { ProgressBar } from './components/ProgressBar';
 import { StatusPanel } from './components/StatusPanel';
 import { formatPercent, seedPrintout } from './format';
+import { DrawingPad } from './drawing/DrawingPad';
+import { InputPreview, PredictionPanel } from './drawing/PredictionPanel';
 import { useHashConfig } from './useHashConfig';
+import { usePredictor } from './usePredictor';
 import { useTrainer } from './useTrainer';
 
 export function App() {
   const { config, notices: configNotices, update, addNotice, dismissNotice: dismissConfigNotice } = useHashConfig();
   const { view, send, dismissNotice: dismissWorkerNotice } = useTrainer(config.backend);
   const { runState } = view;
+  const ready = view.backend !== null && view.error === null;
+  const predictor = usePredictor(view.prediction, send, ready);
 
   // The worker reads the live fields (learning rate, epochs) of whatever config it was sent last.
   useEffect(() => send({ type: 'config', config }), [config, send]);
@@ -64,6 +69,18 @@ export function App() {
         </p>
       )}
       <Charts history={view.history} epochs={epochs} />
+      <section className="try-it" aria-label="Draw a digit">
+        <h2>Try it: draw a digit</h2>
+        <div className="try-it-panels">
+          <DrawingPad onChange={predictor.onDrawing} />
+          <InputPreview input={predictor.input} />
+          <PredictionPanel
+            probabilities={predictor.prediction?.probabilities ?? null}
+            trained={predictor.prediction?.trained ?? false}
+            hasDrawing={predictor.input !== null}
+          />
+        </div>
+      </section>
       <div className="log-panels">
         <EpochLog history={view.history} />
         <details className="printout" open>

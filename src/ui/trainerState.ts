@@ -17,6 +17,8 @@ export interface TrainerView {
   notices: string[];
   error: { message: string; file?: string } | null;
   result: { reason: 'finished' | 'stopped'; finalTestAccuracy: number | null } | null;
+  /** The worker's latest answer to a `predict` command. */
+  prediction: { requestId: number; probabilities: number[]; trained: boolean } | null;
 }
 
 export const INITIAL_VIEW: TrainerView = {
@@ -31,6 +33,7 @@ export const INITIAL_VIEW: TrainerView = {
   notices: [],
   error: null,
   result: null,
+  prediction: null,
 };
 
 export type ViewAction =
@@ -74,7 +77,7 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
     case 'done':
       return { ...view, result: { reason: event.reason, finalTestAccuracy: event.finalTestAccuracy } };
     case 'prediction':
-      return view; // no view of predictions yet: the benchmark drives them directly
+      return { ...view, prediction: { requestId: event.requestId, probabilities: event.probabilities, trained: event.trained } };
     case 'error':
       return { ...view, loading: null, error: { message: event.message, file: event.file } };
   }

@@ -1,0 +1,56 @@
+import { useEffect, useRef } from 'react';
+
+/** The 28×28 image the network is given, enlarged with its pixels visible. */
+export function InputPreview({ input }: { input: Float32Array | null }) {
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const context = canvasRef.current?.getContext('2d');
+    if (!context) return;
+    const image = context.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const v = Math.round((input?.[i] ?? 0) * 255);
+      image.data.set([v, v, v, 255], i * 4);
+    }
+    context.putImageData(image, 0, 0);
+  }, [input]);
+  return (
+    <figure className="input-preview">
+      <canvas ref={canvasRef} width={28} height={28} role="img" aria-label="Network input, 28 by 28 pixels" />
+      <figcaption>What the network sees: 28×28, centred by mass</figcaption>
+    </figure>
+  );
+}
+
+interface PredictionPanelProps {
+  probabilities: number[] | null;
+  trained: boolean;
+  hasDrawing: boolean;
+}
+
+/** The predicted digit and the ten probabilities as bars. */
+export function PredictionPanel({ probabilities, trained, hasDrawing }: PredictionPanelProps) {
+  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+  return (
+    <section className="prediction-panel" aria-label="Prediction panel">
+      <div className="predicted">
+        <span className="label">Prediction</span>
+        <span className="digit" aria-label="Prediction">
+          {best >= 0 ? String(best) : ''}
+        </span>
+        {!hasDrawing && <span className="hint">Draw a digit</span>}
+        {probabilities && !trained && <span className="untrained">untrained network</span>}
+      </div>
+      <ol className="probabilities" aria-label="Probabilities">
+        {Array.from({ length: 10 }, (_, digit) => {
+          const p = probabilities?.[digit] ?? 0;
+          return (
+            <li key={digit} className={digit === best ? 'best' : undefined}>
+              <span className="bar-label">{probabilities ? `${digit}: ${(100 * p).toFixed(1)}%` : `${digit}: –`}</span>
+              <span className="bar" style={{ width: `${100 * p}%` }} />
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

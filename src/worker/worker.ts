@@ -26,7 +26,11 @@ async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
   const baseUrl = new URL(import.meta.env.BASE_URL, self.location.href).href;
   const loaded = new Map<string, { loaded: number; total: number }>();
   const [backend, data] = await Promise.all([
-    startBackend(command.backend, (message) => post({ type: 'notice', level: 'warning', message })),
+    startBackend(
+      command.backend,
+      (message) => post({ type: 'notice', level: 'warning', message }),
+      (message) => post({ type: 'loading', message, fraction: 0 }),
+    ),
     loadMnist({
       baseUrl,
       onProgress: ({ file, loadedBytes, totalBytes }) => {

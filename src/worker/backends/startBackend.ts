@@ -1,6 +1,8 @@
 /**
  * Starting a TensorFlow.js backend inside the worker: probe the GPUs, order the candidates (auto) or put
- * the user's choice first, and fall back down the order, with a notice, when one fails to start.
+ * the user's choice first, and fall back down the order, with a notice, when one fails to start. Where
+ * auto has more than one fast candidate, the order comes from timing a training step on each
+ * (./calibration), cached per browser and adapter.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -11,6 +13,18 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { BackendChoice, BackendName } from '../../shared/config';
 import type { BackendInfo } from '../../shared/protocol';
+import {
+  calibrate,
+  calibrationKey,
+  describeCalibration,
+  fastCandidates,
+  parseStoredCalibration,
+  rankMeasurements,
+  readCachedCalibration,
+  toStoredCalibration,
+  writeCachedCalibration,
+  type CalibrationRecord,
+} from './calibration';
 import { looksLikeSoftwareGpu, rankBackends, type Candidate, type GpuProbe } from './ranking';
 import { registerWasmTrainingKernels } from './wasmKernels';
 
@@ -75,14 +89,21 @@ async function tryStart(name: BackendName): Promise<string | null> {
 }
 
 /**
- * Starts the first candidate that works. `notify` receives one line per backend that failed before it.
+ * Starts the first candidate that works. `notify` receives one line per backend that failed before it;
+ * `onStatus`, a progress line while auto measures the backends (only on a first start, and only where
+ * there is more than one fast candidate to choose from).
  */
-export async function startBackend(choice: BackendChoice, notify: (message: string) => void): Promise<BackendInfo> {
+export async function startBackend(
+  choice: BackendChoice,
+  notify: (message: string) => void,
+  onStatus?: (message: string) => void,
+): Promise<BackendInfo> {
   const [webgpu, webgl] = await Promise.all([probeWebGpu(), Promise.resolve(probeWebGl())]);
   const ranked = rankBackends(webgpu, webgl, 'WebAssembly');
+  const measured = choice === 'auto' ? await measuredOrder(ranked, notify, onStatus) : null;
   const order: Candidate[] =
     choice === 'auto'
-      ? ranked
+      ? (measured?.order ?? ranked)
       : [
           ranked.find((c) => c.name === choice) ?? {
             name: choice,
@@ -103,7 +124,7 @@ export async function startBackend(choice: BackendChoice, notify: (message: stri
     }
     const chosenBy =
       choice === 'auto'
-        ? `Auto: ${candidate.reason}.`
+        ? `Auto: ${measured?.summary ?? candidate.reason}.`
         : candidate.name === choice
           ? `Chosen in the Backend menu.`
           : `Fallback: ${LABELS[choice]} was chosen but could not start.`;
@@ -115,6 +136,60 @@ export async function startBackend(choice: BackendChoice, notify: (message: stri
     };
   }
   throw new Error(`No TensorFlow.js backend could start: ${failures.join('; ')}`);
+}
+
+/**
+ * Auto's order from measurements: the cached ones for this browser and these adapters, or fresh ones
+ * (then cached). The fast candidates best first, then the rest of the policy order (software GPUs, CPU)
+ * as fallbacks. Null, for the policy order, where there are fewer than two fast candidates or none of
+ * them could be measured.
+ */
+async function measuredOrder(
+  ranked: Candidate[],
+  notify: (message: string) => void,
+  onStatus?: (message: string) => void,
+): Promise<{ order: Candidate[]; summary: string } | null> {
+  const fast = fastCandidates(ranked);
+  if (fast.length < 2) return null;
+  // The wasm backend's speed also depends on its threads: cross-origin isolation and the core count.
+  const key = calibrationKey(
+    navigator.userAgent,
+    fast.map((c) =>
+      c.name === 'wasm'
+        ? { ...c, adapter: `WebAssembly, ${navigator.hardwareConcurrency} cores${self.crossOriginIsolated ? ', cross-origin isolated' : ''}` }
+        : c,
+    ),
+  );
+  const names = fast.map((c) => c.name);
+  let record: CalibrationRecord | null = parseStoredCalibration(await readCachedCalibration(key), {
+    key,
+    candidates: names,
+    now: Date.now(),
+  });
+  const cached = record !== null;
+  if (!record) {
+    const results = await calibrate(fast, tryStart, {
+      onCandidate: (candidate, index, count) =>
+        onStatus?.(`Measuring which backend trains fastest here (once per browser and GPU): ${LABELS[candidate.name]}, ${index + 1} of ${count}…`),
+    });
+    for (const r of results) {
+      if (r.status === 'failed') notify(`${LABELS[r.name]} could not be measured (${r.error}); auto chooses among the others.`);
+    }
+    if (results.every((r) => r.status === 'failed')) return null;
+    record = { key, measuredAt: Date.now(), results };
+    // A GPU whose first step ran past the limit may only have been compiling shaders: measure it
+    // again next time (with the browser's shader cache warm) rather than remembering it as slow.
+    const gpuMayBeWarmingUp = results.some((r) => r.status === 'slow' && r.name !== 'wasm');
+    if (!gpuMayBeWarmingUp) await writeCachedCalibration(key, toStoredCalibration(record));
+  }
+  const byName = new Map(fast.map((c) => [c.name, c]));
+  return {
+    order: [
+      ...rankMeasurements(record.results).map((r) => byName.get(r.name) as Candidate),
+      ...ranked.filter((c) => !byName.has(c.name)),
+    ],
+    summary: describeCalibration(record, cached),
+  };
 }
 
 /** Read after the backend started: SIMD support and the thread count are settled only then. */

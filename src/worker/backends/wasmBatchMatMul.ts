@@ -15,17 +15,10 @@
  * transposed), disposed before returning. Everything else (batched products, no flags) goes to the
  * previous kernel untouched.
  */
-import { BatchMatMul, Identity, Transpose, getKernel } from '@tensorflow/tfjs';
-import type { BatchMatMulAttrs, BatchMatMulInputs, KernelBackend, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { BatchMatMul, Identity, Transpose } from '@tensorflow/tfjs';
+import type { BatchMatMulAttrs, BatchMatMulInputs, KernelBackend, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { runWasmKernel } from './wasmBackendAccess';
 import { wasmKernelReplacement } from './kernelReplacement';
-
-const BACKEND = 'wasm';
-
-function run(name: string, inputs: Record<string, TensorInfo>, backend: KernelBackend, attrs: NamedAttrMap): TensorInfo {
-  const kernel = getKernel(name, BACKEND);
-  if (kernel == null) throw new Error(`wasmBatchMatMul needs the wasm kernel '${name}'`);
-  return kernel.kernelFunc({ inputs, backend, attrs }) as TensorInfo;
-}
 
 const isBatchOne = (shape: number[]): boolean => shape.slice(0, -2).every((d) => d === 1);
 
@@ -54,11 +47,11 @@ const wasmBatchMatMul: KernelFunc = (args) => {
   try {
     let a2: TensorInfo = { dataId: a.dataId, shape: [aRows, aCols], dtype: 'float32' }; // borrowed view
     if (transposeA) {
-      a2 = run(Transpose, { x: a2 }, backend, { perm: [1, 0] });
+      a2 = runWasmKernel(Transpose, { x: a2 }, backend, { perm: [1, 0] });
       owned.push(a2);
     }
     const b2d: TensorInfo = { dataId: b.dataId, shape: [bRows, bCols], dtype: 'float32' };
-    const b2 = transposeB ? run(Transpose, { x: b2d }, backend, { perm: [1, 0] }) : run(Identity, { x: b2d }, backend, {});
+    const b2 = transposeB ? runWasmKernel(Transpose, { x: b2d }, backend, { perm: [1, 0] }) : runWasmKernel(Identity, { x: b2d }, backend, {});
     owned.push(b2);
     const out = replacement.fallback({
       inputs: { a: a2, b: b2 },

@@ -71,9 +71,9 @@ import type {
   KernelBackend,
   KernelConfig,
   KernelFunc,
-  NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
+import { runWasmKernel, wasmBackend, type WasmBackendInternals } from './wasmBackendAccess';
 
 const BACKEND = 'wasm';
 
@@ -104,24 +104,6 @@ const BACKEND = 'wasm';
  *     reference to the engine.
  * A try/finally releases whatever is still owned if any step throws.
  */
-
-/** Calls another registered wasm kernel directly, bypassing the engine (no tensors, no tape). */
-function runWasmKernel(
-  kernelName: string,
-  inputs: Record<string, TensorInfo>,
-  backend: KernelBackend,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  const kernel = getKernel(kernelName, BACKEND);
-  if (kernel == null) {
-    throw new Error(`wasmConv2DBackpropFilter needs the wasm kernel '${kernelName}', which is not registered`);
-  }
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) {
-    throw new Error(`wasm kernel '${kernelName}' returned ${out.length} outputs, expected one`);
-  }
-  return out;
-}
 
 /** Same buffer, another shape; borrows the owner's reference (see the rules above). */
 function view(info: TensorInfo, shape: number[]): TensorInfo {
@@ -215,8 +197,8 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
     const xT = own(runWasmKernel(Transpose, { x }, backend, { perm: [3, 1, 2, 0] }));
 
     // 2. Pᵀ, written in place.
-    const pT = own(wasmBackend(backend).makeOutput([rows, n], 'float32'));
-    fillPatchesTransposed(wasmBackend(backend), xT, pT, convInfo);
+    const pT = own(wasmBackend(backend, Conv2DBackpropFilter).makeOutput([rows, n], 'float32'));
+    fillPatchesTransposed(wasmBackend(backend, Conv2DBackpropFilter), xT, pT, convInfo);
     release(xT);
 
     // 4. dW = Pᵀ · dY on XNNPACK's GEMM (untransposed, batch 1).
@@ -239,21 +221,6 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
     owned.clear();
   }
 };
-
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses beyond KernelBackend. */
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  getMemoryOffset(dataId: object): number;
-}
-
-function wasmBackend(backend: KernelBackend): WasmBackendInternals {
-  const b = backend as unknown as Partial<WasmBackendInternals>;
-  if (b.wasm?.HEAPU8 == null || typeof b.makeOutput !== 'function' || typeof b.getMemoryOffset !== 'function') {
-    throw new Error('Conv2DBackpropFilter (wasm): the backend is not tfjs-backend-wasm');
-  }
-  return b as WasmBackendInternals;
-}
 
 /**
  * Writes Pᵀ[(kh, kw, ci), (y, x, b)] = xT[ci, y·sH + kh − top, x·sW + kw − left, b] (zero outside

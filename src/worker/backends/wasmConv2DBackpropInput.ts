@@ -53,8 +53,7 @@ import {
   Conv2DBackpropInput,
   Fill,
   backend_util,
-  getKernel,
-  } from '@tensorflow/tfjs';
+} from '@tensorflow/tfjs';
 import type {
   Conv2DBackpropInputAttrs,
   Conv2DBackpropInputInputs,
@@ -63,27 +62,8 @@ import type {
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
+import { runWasmKernel, wasmBackend, type WasmBackendInternals } from './wasmBackendAccess';
 import { wasmKernelReplacement } from './kernelReplacement';
-
-const BACKEND = 'wasm';
-
-/** Calls another registered wasm kernel directly, bypassing the engine (no tensors, no tape). */
-function runWasmKernel(
-  kernelName: string,
-  inputs: Record<string, TensorInfo>,
-  backend: KernelBackend,
-  attrs: NamedAttrMap,
-): TensorInfo {
-  const kernel = getKernel(kernelName, BACKEND);
-  if (kernel == null) {
-    throw new Error(`wasmConv2DBackpropInput needs the wasm kernel '${kernelName}', which is not registered`);
-  }
-  const out = kernel.kernelFunc({ inputs, backend, attrs });
-  if (Array.isArray(out)) {
-    throw new Error(`wasm kernel '${kernelName}' returned ${out.length} outputs, expected one`);
-  }
-  return out;
-}
 
 /**
  * Why the fast path does not apply to these arguments, or null when it does. Exported for tests.
@@ -160,8 +140,8 @@ const wasmConv2DBackpropInput: KernelFunc = (args) => {
   };
   try {
     // W' [fH, fW, outC, inC] = W rotated 180° with in/out channels swapped, written in place.
-    const rotated = own(wasmBackend(backend).makeOutput([fH, fW, outChannels, inChannels], 'float32'));
-    rotateFilter(wasmBackend(backend), filter, rotated, fH, fW, inChannels, outChannels);
+    const rotated = own(wasmBackend(backend, Conv2DBackpropInput).makeOutput([fH, fW, outChannels, inChannels], 'float32'));
+    rotateFilter(wasmBackend(backend, Conv2DBackpropInput), filter, rotated, fH, fW, inChannels, outChannels);
 
     const dx = own(
       runWasmKernel(Conv2D, { x: dy, filter: rotated }, backend, {
@@ -184,21 +164,6 @@ const wasmConv2DBackpropInput: KernelFunc = (args) => {
     owned.clear();
   }
 };
-
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses beyond KernelBackend. */
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  getMemoryOffset(dataId: object): number;
-}
-
-function wasmBackend(backend: KernelBackend): WasmBackendInternals {
-  const b = backend as unknown as Partial<WasmBackendInternals>;
-  if (b.wasm?.HEAPU8 == null || typeof b.makeOutput !== 'function' || typeof b.getMemoryOffset !== 'function') {
-    throw new Error('Conv2DBackpropInput (wasm): the backend is not tfjs-backend-wasm');
-  }
-  return b as WasmBackendInternals;
-}
 
 /**
  * out[kh, kw, co, ci] = filter[fH − 1 − kh, fW − 1 − kw, ci, co], straight over the heap (one

@@ -24,15 +24,9 @@
  * allocation. Non-float32 inputs go to the kernel registered before this one.
  */
 import { MaxPoolGrad, backend_util } from '@tensorflow/tfjs';
-import type { KernelBackend, KernelFunc, MaxPoolGradAttrs, MaxPoolGradInputs, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelBackend, KernelFunc, MaxPoolGradAttrs, MaxPoolGradInputs } from '@tensorflow/tfjs';
+import { type WasmBackendInternals } from './wasmBackendAccess';
 import { wasmKernelReplacement } from './kernelReplacement';
-
-
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  getMemoryOffset(dataId: object): number;
-}
 
 const wasmMaxPoolGrad: KernelFunc = (args) => {
   const { inputs, backend: anyBackend, attrs } = args;

@@ -13,15 +13,9 @@
  * Memory rules as in wasmConv2DBackpropFilter.ts.
  */
 import { Sum, backend_util, util } from '@tensorflow/tfjs';
-import type { KernelBackend, KernelFunc, SumAttrs, SumInputs, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelBackend, KernelFunc, SumAttrs, SumInputs } from '@tensorflow/tfjs';
+import { type WasmBackendInternals } from './wasmBackendAccess';
 import { wasmKernelReplacement } from './kernelReplacement';
-
-
-interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  getMemoryOffset(dataId: object): number;
-}
 
 const wasmSum: KernelFunc = (args) => {
   const { inputs, backend: anyBackend, attrs } = args;

@@ -1,0 +1,36 @@
+/**
+ * What this project's wasm kernels use of tfjs-backend-wasm beyond the public KernelBackend: calling
+ * the backend's other kernels directly (no engine, no tensors, no tape), and its heap.
+ */
+import { getKernel } from '@tensorflow/tfjs';
+import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+
+/** The parts of tfjs-backend-wasm's BackendWasm the kernels read or write directly. */
+export interface WasmBackendInternals {
+  wasm: { HEAPU8: Uint8Array };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  getMemoryOffset(dataId: object): number;
+}
+
+/** The backend as tfjs-backend-wasm's, or an error naming the kernel that needed it. */
+export function wasmBackend(backend: KernelBackend, kernelName: string): WasmBackendInternals {
+  const b = backend as unknown as Partial<WasmBackendInternals>;
+  if (b.wasm?.HEAPU8 == null || typeof b.makeOutput !== 'function' || typeof b.getMemoryOffset !== 'function') {
+    throw new Error(`${kernelName} (wasm): the backend is not tfjs-backend-wasm`);
+  }
+  return b as WasmBackendInternals;
+}
+
+/** Calls another registered wasm kernel directly; the caller owns the one output it returns. */
+export function runWasmKernel(
+  kernelName: string,
+  inputs: Record<string, TensorInfo>,
+  backend: KernelBackend,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const kernel = getKernel(kernelName, 'wasm');
+  if (kernel == null) throw new Error(`the wasm kernel '${kernelName}' is not registered`);
+  const out = kernel.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) throw new Error(`wasm kernel '${kernelName}' returned ${out.length} outputs, expected one`);
+  return out;
+}

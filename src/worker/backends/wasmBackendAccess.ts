@@ -34,3 +34,34 @@ export function runWasmKernel(
   if (Array.isArray(out)) throw new Error(`wasm kernel '${kernelName}' returned ${out.length} outputs, expected one`);
   return out;
 }
+
+/**
+ * The intermediate buffers a kernel owns (each holding one reference): released exactly once, early
+ * with `release` or all at the end with `releaseAll` (in a finally, so a throw leaks nothing), except
+ * the one handed to the engine with `handOver`.
+ */
+export class OwnedBuffers {
+  private readonly owned = new Set<TensorInfo>();
+
+  constructor(private readonly backend: KernelBackend) {}
+
+  own(info: TensorInfo): TensorInfo {
+    this.owned.add(info);
+    return info;
+  }
+
+  release(info: TensorInfo): void {
+    if (this.owned.delete(info)) this.backend.disposeData(info.dataId);
+  }
+
+  /** Gives up ownership of the kernel's result: its reference becomes the engine's. */
+  handOver(info: TensorInfo): TensorInfo {
+    this.owned.delete(info);
+    return info;
+  }
+
+  releaseAll(): void {
+    for (const info of this.owned) this.backend.disposeData(info.dataId);
+    this.owned.clear();
+  }
+}

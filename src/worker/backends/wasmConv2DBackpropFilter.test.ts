@@ -15,6 +15,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DBackpropFilterAttrs, NamedAttrMap } from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SeededRandom } from '../training/random';
+import { expectOnlyItsOutputBuffer, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import {
   registerWasmConv2DBackpropFilter,
   wasmConv2DBackpropFilterConfig,
@@ -31,26 +33,6 @@ interface Case {
   pad: Pad;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
-
-/** Small seeded generator (mulberry32) so failures reproduce. */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-function randomValues(size: number, rand: () => number): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = rand() * 2 - 1;
-  return out;
-}
-
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** The dy shape conv2d produces for this case, from the same helper the kernels use. */
 function dyShapeOf(c: Case): Shape4 {
@@ -198,10 +180,10 @@ describe('registerWasmConv2DBackpropFilter', () => {
 describe('wasm Conv2DBackpropFilter matches the cpu backend', () => {
   cases.forEach((c, index) => {
     it(c.name, async () => {
-      const rand = makeRandom(1000 + index);
-      const xVals = randomValues(size(c.x), rand);
-      const wVals = randomValues(size(c.filter), rand);
-      const dyVals = randomValues(size(dyShapeOf(c)), rand);
+      const rand = new SeededRandom(1000 + index);
+      const xVals = randomValues(sizeOf(c.x), rand);
+      const wVals = randomValues(sizeOf(c.filter), rand);
+      const dyVals = randomValues(sizeOf(dyShapeOf(c)), rand);
 
       const cpuKernel = await on('cpu', () => kernelDw(c, xVals, dyVals));
       const wasmKernel = kernelDw(c, xVals, dyVals);
@@ -220,7 +202,7 @@ describe('wasm Conv2DBackpropFilter matches the cpu backend', () => {
   it('returns zeros of the filter shape for an empty batch', () => {
     const c: Case = { name: 'empty', x: [0, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same' };
     const dw = kernelDw(c, new Float32Array(0), new Float32Array(0));
-    expect(Array.from(dw)).toEqual(new Array(size(c.filter)).fill(0));
+    expect(Array.from(dw)).toEqual(new Array(sizeOf(c.filter)).fill(0));
   });
 
   it('throws a clear error for NCHW', () => {
@@ -246,51 +228,33 @@ describe('wasm Conv2DBackpropFilter memory', () => {
   const c2: Case = { name: 'leak strided', x: [3, 9, 9, 4], filter: [3, 3, 4, 5], strides: 2, pad: 'valid' };
 
   it('leaves tensor and wasm buffer counts unchanged (inside tidy and with dispose)', () => {
-    const backend = tf.engine().backend;
-    const rand = makeRandom(7);
+    const rand = new SeededRandom(7);
     for (const k of [c, c2]) {
-      const x = tf.tensor4d(randomValues(size(k.x), rand), k.x);
-      const dy = tf.tensor4d(randomValues(size(dyShapeOf(k)), rand), dyShapeOf(k));
-      const tensorsBefore = tf.memory().numTensors;
-      const idsBefore = backend.numDataIds();
-      for (let i = 0; i < 5; i++) {
-        tf.tidy(() => {
-          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrsOf(k));
-        });
-        const dw = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, attrsOf(k));
-        expect(backend.numDataIds()).toBe(idsBefore + 1); // exactly the one result buffer
-        dw.dispose();
-      }
-      expect(tf.memory().numTensors).toBe(tensorsBefore);
-      expect(backend.numDataIds()).toBe(idsBefore);
+      const x = tf.tensor4d(randomValues(sizeOf(k.x), rand), k.x);
+      const dy = tf.tensor4d(randomValues(sizeOf(dyShapeOf(k)), rand), dyShapeOf(k));
+      expectOnlyItsOutputBuffer(() => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, attrsOf(k)));
       tf.dispose([x, dy]);
     }
   });
 
   it("passes tfjs-core's own per-kernel leak check (IS_TEST)", () => {
-    const wasTest = tf.env().getBool('IS_TEST');
-    tf.env().set('IS_TEST', true);
-    try {
-      const rand = makeRandom(8);
+    withEngineLeakCheck(() => {
+      const rand = new SeededRandom(8);
       for (const k of [c, c2]) {
         tf.tidy(() => {
-          const x = tf.tensor4d(randomValues(size(k.x), rand), k.x);
-          const dy = tf.tensor4d(randomValues(size(dyShapeOf(k)), rand), dyShapeOf(k));
-          // With IS_TEST the engine throws "Backend 'wasm' has an internal memory leak" if the
-          // kernel leaves more than its one output buffer behind.
+          const x = tf.tensor4d(randomValues(sizeOf(k.x), rand), k.x);
+          const dy = tf.tensor4d(randomValues(sizeOf(dyShapeOf(k)), rand), dyShapeOf(k));
           tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrsOf(k));
         });
       }
-    } finally {
-      tf.env().set('IS_TEST', wasTest);
-    }
+    });
   });
 
   it('leaves its inputs alive, unchanged and with their own refcount', () => {
     const backend = tf.engine().backend;
-    const rand = makeRandom(9);
-    const xVals = randomValues(size(c.x), rand);
-    const dyVals = randomValues(size(dyShapeOf(c)), rand);
+    const rand = new SeededRandom(9);
+    const xVals = randomValues(sizeOf(c.x), rand);
+    const dyVals = randomValues(sizeOf(dyShapeOf(c)), rand);
     const x = tf.tensor4d(xVals, c.x);
     const dy = tf.tensor4d(dyVals, dyShapeOf(c));
     // A reshaped view shares x's buffer: the kernel must not drop either owner's reference.
@@ -323,7 +287,7 @@ describe('wasm Conv2DBackpropFilter memory', () => {
 
 describe('training a conv net on wasm', () => {
   /** conv(3×3, same) → relu → maxPool 2 → conv(3×3, stride 2, valid) → relu → dense → softmax CE. */
-  function buildNet(rand: () => number) {
+  function buildNet(rand: SeededRandom) {
     const shapes = {
       w1: [3, 3, 1, 4],
       b1: [4],
@@ -333,7 +297,7 @@ describe('training a conv net on wasm', () => {
       b3: [10],
     } as const;
     const init = Object.fromEntries(
-      Object.entries(shapes).map(([k, s]) => [k, randomValues(size([...s]), rand).map((v) => v * 0.5)]),
+      Object.entries(shapes).map(([k, s]) => [k, randomValues(sizeOf([...s]), rand).map((v) => v * 0.5)]),
     ) as Record<keyof typeof shapes, Float32Array>;
     return { shapes, init };
   }
@@ -380,7 +344,7 @@ describe('training a conv net on wasm', () => {
   }
 
   it('tf.variableGrads of a small conv net works on wasm and matches cpu', async () => {
-    const rand = makeRandom(42);
+    const rand = new SeededRandom(42);
     const net = buildNet(rand);
     const xVals = randomValues(4 * 10 * 10, rand);
     const labels = Int32Array.from([3, 1, 4, 1]);
@@ -393,7 +357,7 @@ describe('training a conv net on wasm', () => {
   });
 
   it('a tf.layers conv model trains (trainOnBatch) on wasm without growing memory', async () => {
-    const rand = makeRandom(5);
+    const rand = new SeededRandom(5);
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
@@ -448,9 +412,9 @@ describe.skipIf(!process.env['WASM_KERNEL_BENCH'])('benchmark (batch 128, Simple
 
   for (const c of benchCases) {
     it(c.name, () => {
-      const rand = makeRandom(1);
-      const x = tf.tensor4d(randomValues(size(c.x), rand), c.x);
-      const dy = tf.tensor4d(randomValues(size(dyShapeOf(c)), rand), dyShapeOf(c));
+      const rand = new SeededRandom(1);
+      const x = tf.tensor4d(randomValues(sizeOf(c.x), rand), c.x);
+      const dy = tf.tensor4d(randomValues(sizeOf(dyShapeOf(c)), rand), dyShapeOf(c));
       const kernelMs = timeIt(() => {
         const dw = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropFilter', { x, dy }, attrsOf(c));
         dw.dataSync();

@@ -73,7 +73,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { runWasmKernel, wasmBackend, type WasmBackendInternals } from './wasmBackendAccess';
+import { OwnedBuffers, runWasmKernel, wasmBackend, type WasmBackendInternals } from './wasmBackendAccess';
 
 const BACKEND = 'wasm';
 
@@ -169,20 +169,13 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
     return runWasmKernel(Fill, {}, backend, { shape: outShape, value: 0, dtype: 'float32' });
   }
 
-  const owned = new Set<TensorInfo>();
-  const own = (info: TensorInfo): TensorInfo => {
-    owned.add(info);
-    return info;
-  };
-  const release = (info: TensorInfo): void => {
-    if (owned.delete(info)) backend.disposeData(info.dataId);
-  };
+  const buffers = new OwnedBuffers(backend);
 
   try {
     // dy's leading outH × outW block when it is oversized (see above).
     let dyUsed = dy; // borrowed unless sliced
     if (dyH !== outHeight || dyW !== outWidth) {
-      dyUsed = own(
+      dyUsed = buffers.own(
         runWasmKernel(Slice, { x: dy }, backend, {
           begin: [0, 0, 0, 0],
           size: [batchSize, outHeight, outWidth, outChannels],
@@ -190,19 +183,19 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
       );
     }
     // 3. dY in (y, x, b) row order, [n, outC], a buffer of our own (see above).
-    const dyT = own(runWasmKernel(Transpose, { x: dyUsed }, backend, { perm: [1, 2, 0, 3] }));
-    if (dyUsed !== dy) release(dyUsed);
+    const dyT = buffers.own(runWasmKernel(Transpose, { x: dyUsed }, backend, { perm: [1, 2, 0, 3] }));
+    if (dyUsed !== dy) buffers.release(dyUsed);
 
     // 1. xT [inC, H, W, b].
-    const xT = own(runWasmKernel(Transpose, { x }, backend, { perm: [3, 1, 2, 0] }));
+    const xT = buffers.own(runWasmKernel(Transpose, { x }, backend, { perm: [3, 1, 2, 0] }));
 
     // 2. Pᵀ, written in place.
-    const pT = own(wasmBackend(backend, Conv2DBackpropFilter).makeOutput([rows, n], 'float32'));
+    const pT = buffers.own(wasmBackend(backend, Conv2DBackpropFilter).makeOutput([rows, n], 'float32'));
     fillPatchesTransposed(wasmBackend(backend, Conv2DBackpropFilter), xT, pT, convInfo);
-    release(xT);
+    buffers.release(xT);
 
     // 4. dW = Pᵀ · dY on XNNPACK's GEMM (untransposed, batch 1).
-    const product = own(
+    const product = buffers.own(
       runWasmKernel(
         BatchMatMul,
         { a: view(pT, [1, rows, n]), b: view(dyT, [1, n, outChannels]) },
@@ -210,15 +203,13 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
         { transposeA: false, transposeB: false },
       ),
     );
-    release(pT);
-    release(dyT); // also frees the XNNPACK operator (packed dyT) cached for it
+    buffers.release(pT);
+    buffers.release(dyT); // also frees the XNNPACK operator (packed dyT) cached for it
 
     // Hand the product's single reference to the engine under the filter's shape.
-    owned.delete(product);
-    return view(product, outShape);
+    return view(buffers.handOver(product), outShape);
   } finally {
-    for (const info of owned) backend.disposeData(info.dataId);
-    owned.clear();
+    buffers.releaseAll();
   }
 };
 

@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DBackpropInputAttrs, NamedAttrMap } from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SeededRandom } from '../training/random';
+import { expectOnlyItsOutputBuffer, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter';
 import {
   registerWasmConv2DBackpropInput,
@@ -34,26 +36,6 @@ interface Case {
   /** Whether the fast path (a forward Conv2D) handles it, rather than the fallback. */
   fast: boolean;
 }
-
-/** Small seeded generator (mulberry32) so failures reproduce. */
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-function randomValues(size: number, rand: () => number): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = rand() * 2 - 1;
-  return out;
-}
-
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 function convInfoOf(c: Case) {
   return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
@@ -211,10 +193,10 @@ describe('wasm Conv2DBackpropInput matches the cpu backend', () => {
       const wInfo = { dataId: {}, shape: c.filter, dtype: 'float32' as const };
       expect(unsupportedReason(dyInfo, wInfo, convInfoOf(c)) == null).toBe(c.fast);
 
-      const rand = makeRandom(2000 + index);
-      const xVals = randomValues(size(c.x), rand);
-      const wVals = randomValues(size(c.filter), rand);
-      const dyVals = randomValues(size(dyShapeOf(c)), rand);
+      const rand = new SeededRandom(2000 + index);
+      const xVals = randomValues(sizeOf(c.x), rand);
+      const wVals = randomValues(sizeOf(c.filter), rand);
+      const dyVals = randomValues(sizeOf(dyShapeOf(c)), rand);
 
       const cpuKernel = await on('cpu', () => kernelDx(c, wVals, dyVals));
       const wasmKernel = kernelDx(c, wVals, dyVals);
@@ -230,10 +212,10 @@ describe('wasm Conv2DBackpropInput matches the cpu backend', () => {
   });
 
   it('agrees with the C++ kernel it replaces on the SimpleCNN shapes', () => {
-    const rand = makeRandom(77);
+    const rand = new SeededRandom(77);
     for (const c of cases.slice(0, 3)) {
-      const wVals = randomValues(size(c.filter), rand);
-      const dyVals = randomValues(size(dyShapeOf(c)), rand);
+      const wVals = randomValues(sizeOf(c.filter), rand);
+      const dyVals = randomValues(sizeOf(dyShapeOf(c)), rand);
       const ours = kernelDx(c, wVals, dyVals);
       unregisterWasmConv2DBackpropInput();
       try {
@@ -247,14 +229,14 @@ describe('wasm Conv2DBackpropInput matches the cpu backend', () => {
 
   it('returns zeros of the input shape for an empty batch', () => {
     const c: Case = { name: 'empty', x: [0, 5, 5, 2], filter: [3, 3, 2, 3], strides: 1, pad: 'same', fast: true };
-    const dx = kernelDx(c, randomValues(size(c.filter), makeRandom(3)), new Float32Array(0));
+    const dx = kernelDx(c, randomValues(sizeOf(c.filter), new SeededRandom(3)), new Float32Array(0));
     expect(dx.length).toBe(0);
   });
 
   it('returns zeros when the filter has no output channels', () => {
     const c: Case = { name: 'no outC', x: [2, 5, 5, 2], filter: [3, 3, 2, 0], strides: 1, pad: 'same', fast: true };
     const dx = kernelDx(c, new Float32Array(0), new Float32Array(0));
-    expect(Array.from(dx)).toEqual(new Array(size(c.x)).fill(0));
+    expect(Array.from(dx)).toEqual(new Array(sizeOf(c.x)).fill(0));
   });
 });
 
@@ -263,52 +245,34 @@ describe('wasm Conv2DBackpropInput memory', () => {
   const fallbackCase: Case = { name: 'leak strided', x: [3, 9, 9, 4], filter: [3, 3, 4, 5], strides: 2, pad: 'valid', fast: false };
 
   it('leaves tensor and wasm buffer counts unchanged (inside tidy and with dispose)', () => {
-    const backend = tf.engine().backend;
-    const rand = makeRandom(7);
+    const rand = new SeededRandom(7);
     for (const k of [fastCase, fallbackCase]) {
-      const filter = tf.tensor4d(randomValues(size(k.filter), rand), k.filter);
-      const dy = tf.tensor4d(randomValues(size(dyShapeOf(k)), rand), dyShapeOf(k));
-      const tensorsBefore = tf.memory().numTensors;
-      const idsBefore = backend.numDataIds();
-      for (let i = 0; i < 5; i++) {
-        tf.tidy(() => {
-          tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrsOf(k));
-        });
-        const dx = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, attrsOf(k));
-        expect(backend.numDataIds()).toBe(idsBefore + 1); // exactly the one result buffer
-        dx.dispose();
-      }
-      expect(tf.memory().numTensors).toBe(tensorsBefore);
-      expect(backend.numDataIds()).toBe(idsBefore);
+      const filter = tf.tensor4d(randomValues(sizeOf(k.filter), rand), k.filter);
+      const dy = tf.tensor4d(randomValues(sizeOf(dyShapeOf(k)), rand), dyShapeOf(k));
+      expectOnlyItsOutputBuffer(() => tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, attrsOf(k)));
       tf.dispose([filter, dy]);
     }
   });
 
   it("passes tfjs-core's own per-kernel leak check (IS_TEST)", () => {
-    const wasTest = tf.env().getBool('IS_TEST');
-    tf.env().set('IS_TEST', true);
-    try {
-      const rand = makeRandom(8);
+    withEngineLeakCheck(() => {
+      const rand = new SeededRandom(8);
       for (const k of [fastCase, fallbackCase]) {
         tf.tidy(() => {
-          const filter = tf.tensor4d(randomValues(size(k.filter), rand), k.filter);
-          const dy = tf.tensor4d(randomValues(size(dyShapeOf(k)), rand), dyShapeOf(k));
-          // With IS_TEST the engine throws "Backend 'wasm' has an internal memory leak" if the
-          // kernel leaves more than its one output buffer behind.
+          const filter = tf.tensor4d(randomValues(sizeOf(k.filter), rand), k.filter);
+          const dy = tf.tensor4d(randomValues(sizeOf(dyShapeOf(k)), rand), dyShapeOf(k));
           tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrsOf(k));
         });
       }
-    } finally {
-      tf.env().set('IS_TEST', wasTest);
-    }
+    });
   });
 
   it('leaves its inputs alive, unchanged and with their own refcount', () => {
     const backend = tf.engine().backend;
-    const rand = makeRandom(9);
+    const rand = new SeededRandom(9);
     const c = fastCase;
-    const wVals = randomValues(size(c.filter), rand);
-    const dyVals = randomValues(size(dyShapeOf(c)), rand);
+    const wVals = randomValues(sizeOf(c.filter), rand);
+    const dyVals = randomValues(sizeOf(dyShapeOf(c)), rand);
     const filter = tf.tensor4d(wVals, c.filter);
     const dy = tf.tensor4d(dyVals, dyShapeOf(c));
     // A reshaped view shares the filter's buffer: the kernel must not drop either owner's reference.
@@ -336,7 +300,7 @@ describe('wasm Conv2DBackpropInput memory', () => {
 
       // The forward conv2d with the same filter tensor is unaffected (its cached XNNPACK operator
       // is keyed by the filter's id; ours uses a private rotated filter).
-      const x = tf.tensor4d(randomValues(size(c.x), rand), c.x);
+      const x = tf.tensor4d(randomValues(sizeOf(c.x), rand), c.x);
       const y1 = tf.conv2d(x, filter, 1, 'same');
       const y1Vals = y1.dataSync().slice();
       tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, attrsOf(c)).dispose();
@@ -373,9 +337,9 @@ describe.skipIf(!process.env['WASM_KERNEL_BENCH'])('benchmark (batch 128, Simple
 
   for (const c of benchCases) {
     it(c.name, () => {
-      const rand = makeRandom(1);
-      const filter = tf.tensor4d(randomValues(size(c.filter), rand), c.filter);
-      const dy = tf.tensor4d(randomValues(size(dyShapeOf(c)), rand), dyShapeOf(c));
+      const rand = new SeededRandom(1);
+      const filter = tf.tensor4d(randomValues(sizeOf(c.filter), rand), c.filter);
+      const dy = tf.tensor4d(randomValues(sizeOf(dyShapeOf(c)), rand), dyShapeOf(c));
       const run = () => {
         const dx = tf.engine().runKernel<tf.Tensor>('Conv2DBackpropInput', { dy, filter }, attrsOf(c));
         dx.dataSync();

@@ -62,7 +62,7 @@ import type {
   NamedAttrMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { runWasmKernel, wasmBackend, type WasmBackendInternals } from './wasmBackendAccess';
+import { OwnedBuffers, runWasmKernel, wasmBackend, type WasmBackendInternals } from './wasmBackendAccess';
 import { wasmKernelReplacement } from './kernelReplacement';
 
 /**
@@ -130,20 +130,13 @@ const wasmConv2DBackpropInput: KernelFunc = (args) => {
   const bottom = inHeight + fH - 1 - convInfo.outHeight - top;
   const right = inWidth + fW - 1 - convInfo.outWidth - left;
 
-  const owned = new Set<TensorInfo>();
-  const own = (info: TensorInfo): TensorInfo => {
-    owned.add(info);
-    return info;
-  };
-  const release = (info: TensorInfo): void => {
-    if (owned.delete(info)) backend.disposeData(info.dataId);
-  };
+  const buffers = new OwnedBuffers(backend);
   try {
     // W' [fH, fW, outC, inC] = W rotated 180° with in/out channels swapped, written in place.
-    const rotated = own(wasmBackend(backend, Conv2DBackpropInput).makeOutput([fH, fW, outChannels, inChannels], 'float32'));
+    const rotated = buffers.own(wasmBackend(backend, Conv2DBackpropInput).makeOutput([fH, fW, outChannels, inChannels], 'float32'));
     rotateFilter(wasmBackend(backend, Conv2DBackpropInput), filter, rotated, fH, fW, inChannels, outChannels);
 
-    const dx = own(
+    const dx = buffers.own(
       runWasmKernel(Conv2D, { x: dy, filter: rotated }, backend, {
         strides: [1, 1],
         pad: [
@@ -156,12 +149,10 @@ const wasmConv2DBackpropInput: KernelFunc = (args) => {
         dilations: [1, 1],
       } as unknown as NamedAttrMap),
     );
-    release(rotated); // also frees the XNNPACK operator cached for it
-    owned.delete(dx);
-    return dx;
+    buffers.release(rotated); // also frees the XNNPACK operator cached for it
+    return buffers.handOver(dx);
   } finally {
-    for (const info of owned) backend.disposeData(info.dataId);
-    owned.clear();
+    buffers.releaseAll();
   }
 };
 

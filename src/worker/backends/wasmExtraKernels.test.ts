@@ -6,26 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { NamedAttrMap } from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '../training/random';
+import { randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import { registerWasmBatchMatMul, wasmBatchMatMulConfig } from './wasmBatchMatMul';
 import { registerWasmMaxPoolGrad, wasmMaxPoolGradConfig } from './wasmMaxPoolGrad';
 import { registerWasmSum, wasmSumConfig } from './wasmSum';
-
-function makeRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-function randomValues(n: number, rand: () => number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rand() * 2 - 1;
-  return out;
-}
 
 async function on<T>(backend: 'cpu' | 'wasm', fn: () => T | Promise<T>): Promise<T> {
   expect(await tf.setBackend(backend)).toBe(true);
@@ -83,13 +68,7 @@ function expectNoLeak(name: string, inputs: Record<string, [Float32Array, number
     expect(ins[k]!.dataSync()).toEqual(v);
     expect(backend.refCount(ins[k]!.dataId)).toBe(1);
   }
-  const wasTest = tf.env().getBool('IS_TEST');
-  tf.env().set('IS_TEST', true);
-  try {
-    tf.tidy(() => void tf.engine().runKernel(name, ins, attrs));
-  } finally {
-    tf.env().set('IS_TEST', wasTest);
-  }
+  withEngineLeakCheck(() => tf.tidy(() => void tf.engine().runKernel(name, ins, attrs)));
   tf.dispose(Object.values(ins));
 }
 
@@ -125,31 +104,31 @@ describe('MaxPoolGrad', () => {
   const infoOf = (c: PoolCase) => tf.backend_util.computePool2DInfo(c.x as [number, number, number, number], c.filterSize, c.strides, 1, c.pad, c.dimRoundingMode);
   cases.forEach((c, i) => {
     it(`[${c.x}] filter ${c.filterSize} strides ${c.strides} pad ${c.pad}${c.dimRoundingMode ? ` ${c.dimRoundingMode}` : ''}`, async () => {
-      const rand = makeRandom(100 + i);
+      const rand = new SeededRandom(100 + i);
       // Half the inputs ReLU'd to zero, and some exact ties, like real activations.
-      const xVals = randomValues(size(c.x), rand).map((v, j) => (j % 7 === 0 ? 0.5 : Math.max(0, v)));
+      const xVals = randomValues(sizeOf(c.x), rand).map((v, j) => (j % 7 === 0 ? 0.5 : Math.max(0, v)));
       const outShape = infoOf(c).outShape;
       const y = await on('cpu', () => tf.tidy(() => tf.maxPool(tf.tensor4d(xVals, c.x as [number, number, number, number]), c.filterSize, c.strides, c.pad, c.dimRoundingMode).dataSync() as Float32Array));
-      const dyVals = randomValues(size(outShape), rand);
+      const dyVals = randomValues(sizeOf(outShape), rand);
       const inputs = { dy: [dyVals, outShape], input: [xVals, c.x], output: [y, outShape] } as Record<string, [Float32Array, number[]]>;
       const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode } as unknown as NamedAttrMap;
       // Windows that do not overlap: exactly cpu's answer, ties and all-zero windows included.
       // Overlapping ones add several dy into one dx: cpu sums in float64, we in float32 (1 ulp).
       const overlapping = JSON.stringify(c.filterSize) !== JSON.stringify(c.strides);
       const wasm = await compare('MaxPoolGrad', inputs, attrs, overlapping ? 1e-6 : 0);
-      expect(wasm.length).toBe(size(c.x));
+      expect(wasm.length).toBe(sizeOf(c.x));
     });
   });
 
   it('end to end: tf.grad of maxPool matches cpu', async () => {
-    const rand = makeRandom(5);
+    const rand = new SeededRandom(5);
     const xVals = randomValues(2 * 8 * 8 * 3, rand);
     const g = () => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), tf.range(1, 49).reshape([1, 4, 4, 3]))))(tf.tensor4d(xVals, [2, 8, 8, 3])).dataSync() as Float32Array);
     expectClose(g(), await on('cpu', g), 0);
   });
 
   it('does not leak and leaves its inputs intact', () => {
-    const rand = makeRandom(6);
+    const rand = new SeededRandom(6);
     const x = randomValues(2 * 6 * 6 * 4, rand);
     const y = tf.tidy(() => tf.maxPool(tf.tensor4d(x, [2, 6, 6, 4]), 2, 2, 'valid').dataSync() as Float32Array);
     expectNoLeak('MaxPoolGrad', { dy: [randomValues(2 * 3 * 3 * 4, rand), [2, 3, 3, 4]], input: [x, [2, 6, 6, 4]], output: [y, [2, 3, 3, 4]] }, { filterSize: 2, strides: 2, pad: 'valid' } as unknown as NamedAttrMap);
@@ -168,8 +147,8 @@ describe('BatchMatMul', () => {
   ];
   cases.forEach((c, i) => {
     it(`[${c.a}]${c.tA ? 'ᵀ' : ''} · [${c.b}]${c.tB ? 'ᵀ' : ''}`, async () => {
-      const rand = makeRandom(200 + i);
-      const inputs = { a: [randomValues(size(c.a), rand), c.a], b: [randomValues(size(c.b), rand), c.b] } as Record<string, [Float32Array, number[]]>;
+      const rand = new SeededRandom(200 + i);
+      const inputs = { a: [randomValues(sizeOf(c.a), rand), c.a], b: [randomValues(sizeOf(c.b), rand), c.b] } as Record<string, [Float32Array, number[]]>;
       const attrs = { transposeA: c.tA, transposeB: c.tB } as unknown as NamedAttrMap;
       await compare('BatchMatMul', inputs, attrs);
       const shape = tf.tidy(() => tf.engine().runKernel<tf.Tensor>('BatchMatMul', { a: tf.tensor(inputs.a![0], c.a), b: tf.tensor(inputs.b![0], c.b) }, attrs).shape);
@@ -179,7 +158,7 @@ describe('BatchMatMul', () => {
   });
 
   it('the same b reused under two shapes gives right answers (no stale XNNPACK cache)', async () => {
-    const rand = makeRandom(9);
+    const rand = new SeededRandom(9);
     const bVals = randomValues(24, rand);
     const a1 = randomValues(4 * 5, rand);
     const a2 = randomValues(3 * 2, rand);
@@ -193,7 +172,7 @@ describe('BatchMatMul', () => {
   });
 
   it('does not leak and leaves its inputs intact', () => {
-    const rand = makeRandom(10);
+    const rand = new SeededRandom(10);
     expectNoLeak('BatchMatMul', { a: [randomValues(20, rand), [5, 4]], b: [randomValues(15, rand), [5, 3]] }, { transposeA: true, transposeB: false } as unknown as NamedAttrMap);
     expectNoLeak('BatchMatMul', { a: [randomValues(20, rand), [4, 5]], b: [randomValues(15, rand), [3, 5]] }, { transposeA: false, transposeB: true } as unknown as NamedAttrMap);
   });
@@ -210,14 +189,14 @@ describe('Sum', () => {
   ];
   cases.forEach((c, i) => {
     it(`[${c.x}] axis ${JSON.stringify(c.axis)}${c.keepDims ? ' keepDims' : ''}`, async () => {
-      const rand = makeRandom(300 + i);
-      await compare('Sum', { x: [randomValues(size(c.x), rand), c.x] }, { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap, 1e-5);
+      const rand = new SeededRandom(300 + i);
+      await compare('Sum', { x: [randomValues(sizeOf(c.x), rand), c.x] }, { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap, 1e-5);
       const shapeOn = () => tf.tidy(() => tf.sum(tf.zeros(c.x), c.axis, c.keepDims).shape);
       expect(shapeOn()).toEqual(await on('cpu', shapeOn));
     });
   });
 
   it('does not leak and leaves its inputs intact', () => {
-    expectNoLeak('Sum', { x: [randomValues(60, makeRandom(11)), [3, 4, 5]] }, { axis: [0, 1], keepDims: false } as unknown as NamedAttrMap);
+    expectNoLeak('Sum', { x: [randomValues(60, new SeededRandom(11)), [3, 4, 5]] }, { axis: [0, 1], keepDims: false } as unknown as NamedAttrMap);
   });
 });

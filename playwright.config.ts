@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { QUIET_CHROMIUM_ARGS } from './scripts/chromiumArgs.mjs';
 
 /**
  * Browser: $PLAYWRIGHT_CHROMIUM_EXECUTABLE if set, else the system Chromium at /usr/bin/chromium when
@@ -8,16 +9,6 @@ import { defineConfig, devices } from '@playwright/test';
 const systemChromium = '/usr/bin/chromium';
 const executablePath =
   process.env.PLAYWRIGHT_CHROMIUM_EXECUTABLE || (existsSync(systemChromium) ? systemChromium : undefined);
-
-// Needed as root in containers, and to keep a headless browser off the network it cannot reach.
-const quietArgs = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 // Not 4173, so a `npm run preview` left open is neither reused nor in the way.
 const PORT = 4317;
@@ -42,13 +33,13 @@ export default defineConfig({
     {
       name: 'chromium',
       testIgnore: /webgpu\.spec\.ts/,
-      use: { launchOptions: { executablePath, args: quietArgs } },
+      use: { launchOptions: { executablePath, args: QUIET_CHROMIUM_ARGS } },
     },
     {
       // Headless Chromium offers WebGPU only behind this flag (a SwiftShader software adapter).
       name: 'chromium-webgpu',
       testMatch: /webgpu\.spec\.ts/,
-      use: { launchOptions: { executablePath, args: [...quietArgs, '--enable-unsafe-webgpu'] } },
+      use: { launchOptions: { executablePath, args: [...QUIET_CHROMIUM_ARGS, '--enable-unsafe-webgpu'] } },
     },
   ],
   webServer: {

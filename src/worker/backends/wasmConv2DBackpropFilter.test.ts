@@ -16,7 +16,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DBackpropFilterAttrs, NamedAttrMap } from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../training/random';
-import { expectOnlyItsOutputBuffer, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
+import { expectOnlyItsOutputBuffer, onBackend, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import {
   registerWasmConv2DBackpropFilter,
   wasmConv2DBackpropFilterConfig,
@@ -56,16 +56,6 @@ function attrsOf(c: Case): NamedAttrMap {
   };
   if (c.dimRoundingMode != null) attrs.dimRoundingMode = c.dimRoundingMode;
   return attrs as unknown as NamedAttrMap;
-}
-
-/** Runs `fn` with `backend` active, then switches back to wasm (the suite's default). */
-async function on<T>(backend: 'cpu' | 'wasm', fn: () => T | Promise<T>): Promise<T> {
-  expect(await tf.setBackend(backend)).toBe(true);
-  try {
-    return await fn();
-  } finally {
-    await tf.setBackend('wasm');
-  }
 }
 
 /** dW by running the Conv2DBackpropFilter kernel itself on the active backend. */
@@ -185,7 +175,7 @@ describe('wasm Conv2DBackpropFilter matches the cpu backend', () => {
       const wVals = randomValues(sizeOf(c.filter), rand);
       const dyVals = randomValues(sizeOf(dyShapeOf(c)), rand);
 
-      const cpuKernel = await on('cpu', () => kernelDw(c, xVals, dyVals));
+      const cpuKernel = await onBackend('cpu', () => kernelDw(c, xVals, dyVals));
       const wasmKernel = kernelDw(c, xVals, dyVals);
       expectClose(wasmKernel, cpuKernel);
 
@@ -193,7 +183,7 @@ describe('wasm Conv2DBackpropFilter matches the cpu backend', () => {
       // is the cpu kernel with the same attrs, so its result is reused (the cpu kernel is slow);
       // only with a rounding mode, which the gradient drops, does it need its own cpu run.
       const cpuGrad =
-        c.dimRoundingMode == null ? cpuKernel : await on('cpu', () => gradDw(c, xVals, wVals, dyVals));
+        c.dimRoundingMode == null ? cpuKernel : await onBackend('cpu', () => gradDw(c, xVals, wVals, dyVals));
       const wasmGrad = gradDw(c, xVals, wVals, dyVals);
       expectClose(wasmGrad, cpuGrad);
     });
@@ -308,7 +298,7 @@ describe('training a conv net on wasm', () => {
     xVals: Float32Array,
     labels: Int32Array,
   ): Promise<Record<string, Float32Array>> {
-    return on(backend, () => {
+    return onBackend(backend, () => {
       const vars = Object.fromEntries(
         Object.entries(net.shapes).map(([k, s]) => [
           k,

@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { Conv2DBackpropInputAttrs, NamedAttrMap } from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../training/random';
-import { expectOnlyItsOutputBuffer, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
+import { expectOnlyItsOutputBuffer, onBackend, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter';
 import {
   registerWasmConv2DBackpropInput,
@@ -56,16 +56,6 @@ function attrsOf(c: Case): NamedAttrMap {
   };
   if (c.dimRoundingMode != null) attrs.dimRoundingMode = c.dimRoundingMode;
   return attrs as unknown as NamedAttrMap;
-}
-
-/** Runs `fn` with `backend` active, then switches back to wasm (the suite's default). */
-async function on<T>(backend: 'cpu' | 'wasm', fn: () => T | Promise<T>): Promise<T> {
-  expect(await tf.setBackend(backend)).toBe(true);
-  try {
-    return await fn();
-  } finally {
-    await tf.setBackend('wasm');
-  }
 }
 
 /** dx by running the Conv2DBackpropInput kernel itself on the active backend. */
@@ -198,14 +188,14 @@ describe('wasm Conv2DBackpropInput matches the cpu backend', () => {
       const wVals = randomValues(sizeOf(c.filter), rand);
       const dyVals = randomValues(sizeOf(dyShapeOf(c)), rand);
 
-      const cpuKernel = await on('cpu', () => kernelDx(c, wVals, dyVals));
+      const cpuKernel = await onBackend('cpu', () => kernelDx(c, wVals, dyVals));
       const wasmKernel = kernelDx(c, wVals, dyVals);
       expectClose(wasmKernel, cpuKernel);
 
       // End to end through conv2d's registered gradient (what training runs). With a rounding
       // mode the gradient drops it, so the cpu result needs its own run.
       const cpuGrad =
-        c.dimRoundingMode == null ? cpuKernel : await on('cpu', () => gradDx(c, xVals, wVals, dyVals));
+        c.dimRoundingMode == null ? cpuKernel : await onBackend('cpu', () => gradDx(c, xVals, wVals, dyVals));
       const wasmGrad = gradDx(c, xVals, wVals, dyVals);
       expectClose(wasmGrad, cpuGrad);
     });

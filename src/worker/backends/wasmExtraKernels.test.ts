@@ -7,19 +7,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { NamedAttrMap } from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../training/random';
-import { randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
+import { onBackend, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import { registerWasmBatchMatMul, wasmBatchMatMulConfig } from './wasmBatchMatMul';
 import { registerWasmMaxPoolGrad, wasmMaxPoolGradConfig } from './wasmMaxPoolGrad';
 import { registerWasmSum, wasmSumConfig } from './wasmSum';
-
-async function on<T>(backend: 'cpu' | 'wasm', fn: () => T | Promise<T>): Promise<T> {
-  expect(await tf.setBackend(backend)).toBe(true);
-  try {
-    return await fn();
-  } finally {
-    await tf.setBackend('wasm');
-  }
-}
 
 function expectClose(actual: Float32Array, expected: Float32Array, rtol = 1e-5): void {
   expect(actual.length).toBe(expected.length);
@@ -44,7 +35,7 @@ function runKernel(name: string, inputs: Record<string, [Float32Array, number[]]
 
 /** The same kernel call on cpu and wasm must agree; returns the wasm result. */
 async function compare(name: string, inputs: Record<string, [Float32Array, number[]]>, attrs: NamedAttrMap, rtol = 1e-5) {
-  const cpu = await on('cpu', () => runKernel(name, inputs, attrs));
+  const cpu = await onBackend('cpu', () => runKernel(name, inputs, attrs));
   const wasm = runKernel(name, inputs, attrs);
   expectClose(wasm, cpu, rtol);
   return wasm;
@@ -108,7 +99,7 @@ describe('MaxPoolGrad', () => {
       // Half the inputs ReLU'd to zero, and some exact ties, like real activations.
       const xVals = randomValues(sizeOf(c.x), rand).map((v, j) => (j % 7 === 0 ? 0.5 : Math.max(0, v)));
       const outShape = infoOf(c).outShape;
-      const y = await on('cpu', () => tf.tidy(() => tf.maxPool(tf.tensor4d(xVals, c.x as [number, number, number, number]), c.filterSize, c.strides, c.pad, c.dimRoundingMode).dataSync() as Float32Array));
+      const y = await onBackend('cpu', () => tf.tidy(() => tf.maxPool(tf.tensor4d(xVals, c.x as [number, number, number, number]), c.filterSize, c.strides, c.pad, c.dimRoundingMode).dataSync() as Float32Array));
       const dyVals = randomValues(sizeOf(outShape), rand);
       const inputs = { dy: [dyVals, outShape], input: [xVals, c.x], output: [y, outShape] } as Record<string, [Float32Array, number[]]>;
       const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode } as unknown as NamedAttrMap;
@@ -124,7 +115,7 @@ describe('MaxPoolGrad', () => {
     const rand = new SeededRandom(5);
     const xVals = randomValues(2 * 8 * 8 * 3, rand);
     const g = () => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), tf.range(1, 49).reshape([1, 4, 4, 3]))))(tf.tensor4d(xVals, [2, 8, 8, 3])).dataSync() as Float32Array);
-    expectClose(g(), await on('cpu', g), 0);
+    expectClose(g(), await onBackend('cpu', g), 0);
   });
 
   it('does not leak and leaves its inputs intact', () => {
@@ -152,7 +143,7 @@ describe('BatchMatMul', () => {
       const attrs = { transposeA: c.tA, transposeB: c.tB } as unknown as NamedAttrMap;
       await compare('BatchMatMul', inputs, attrs);
       const shape = tf.tidy(() => tf.engine().runKernel<tf.Tensor>('BatchMatMul', { a: tf.tensor(inputs.a![0], c.a), b: tf.tensor(inputs.b![0], c.b) }, attrs).shape);
-      const expected = await on('cpu', () => tf.tidy(() => tf.engine().runKernel<tf.Tensor>('BatchMatMul', { a: tf.tensor(inputs.a![0], c.a), b: tf.tensor(inputs.b![0], c.b) }, attrs).shape));
+      const expected = await onBackend('cpu', () => tf.tidy(() => tf.engine().runKernel<tf.Tensor>('BatchMatMul', { a: tf.tensor(inputs.a![0], c.a), b: tf.tensor(inputs.b![0], c.b) }, attrs).shape));
       expect(shape).toEqual(expected);
     });
   });
@@ -168,7 +159,7 @@ describe('BatchMatMul', () => {
       const r2 = tf.matMul(tf.tensor(a2, [3, 2]), b.reshape([3, 8]), true, false).dataSync().slice(); // b as [3,8]
       return Float32Array.from([...r1, ...r2]);
     });
-    expectClose(both(), await on('cpu', both));
+    expectClose(both(), await onBackend('cpu', both));
   });
 
   it('does not leak and leaves its inputs intact', () => {
@@ -192,7 +183,7 @@ describe('Sum', () => {
       const rand = new SeededRandom(300 + i);
       await compare('Sum', { x: [randomValues(sizeOf(c.x), rand), c.x] }, { axis: c.axis, keepDims: c.keepDims ?? false } as unknown as NamedAttrMap, 1e-5);
       const shapeOn = () => tf.tidy(() => tf.sum(tf.zeros(c.x), c.axis, c.keepDims).shape);
-      expect(shapeOn()).toEqual(await on('cpu', shapeOn));
+      expect(shapeOn()).toEqual(await onBackend('cpu', shapeOn));
     });
   });
 

@@ -47,3 +47,13 @@ export function withEngineLeakCheck(fn: () => void): void {
     tf.env().set('IS_TEST', wasTest);
   }
 }
+
+/** Runs `fn` with `backend` active, then switches back to wasm (the kernel suites' default). */
+export async function onBackend<T>(backend: 'cpu' | 'wasm', fn: () => T | Promise<T>): Promise<T> {
+  expect(await tf.setBackend(backend)).toBe(true);
+  try {
+    return await fn();
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}

@@ -9,6 +9,7 @@
  *   p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε)
  */
 import * as tf from '@tensorflow/tfjs';
+import type { OptimizerState } from './optimizer';
 
 export interface AdamOptions {
   lr: number;
@@ -63,6 +64,16 @@ export class TorchAdam<Name extends string = string> {
         param.assign(tf.sub(param, tf.mul(tf.div(m, denom), stepSize)));
       }
     });
+  }
+
+  /**
+   * The optimizer's state, named as in PyTorch's `optimizer.state[p]`. The tensors are the live slots:
+   * read them (e.g. to checkpoint), do not dispose or keep them past the next step.
+   */
+  getState(): OptimizerState<Name> {
+    const slots = {} as Record<Name, Readonly<Record<string, tf.Variable>>>;
+    for (const [name, { m, v }] of this.moments) slots[name] = { exp_avg: m, exp_avg_sq: v };
+    return { step: this.step, slots };
   }
 
   dispose(): void {

@@ -21,9 +21,9 @@ export type WorkerCommand =
   /**
    * Classify one 28×28 image: `pixels` are 784 intensities in [0, 1], row-major, ink bright (as
    * ToTensor gives for MNIST). Answered by `prediction` with the same `requestId`, between training
-   * batches when a run is on.
+   * batches when a run is on. With `withFeatureMaps` the answer carries the conv blocks' activations.
    */
-  | { type: 'predict'; requestId: number; pixels: Float32Array };
+  | { type: 'predict'; requestId: number; pixels: Float32Array; withFeatureMaps?: boolean };
 
 export type RunState = 'loading' | 'idle' | 'running' | 'paused';
 
@@ -89,6 +89,40 @@ export interface Progress {
   runningLoss: number;
 }
 
+/** The activations after one conv + ReLU block (before its max-pool), for one image. */
+export interface FeatureMap {
+  layer: 'conv1' | 'conv2' | 'conv3';
+  height: number;
+  width: number;
+  channels: number;
+  /** `height × width × channels` values, HWC order (channel fastest), all ≥ 0 after the ReLU. */
+  values: Float32Array;
+}
+
+/** A test image the network got wrong, with its pixels so the UI can show it and send it back. */
+export interface MisclassifiedExample {
+  /** Index in the test set. */
+  index: number;
+  label: number;
+  predicted: number;
+  /** Softmax probability of the predicted (wrong) class. */
+  confidence: number;
+  /** 784 raw intensities 0–255, row-major. */
+  pixels: Uint8Array;
+}
+
+/** What the evaluation after an epoch saw, beyond the accuracy. */
+export interface TestInsight {
+  /** Test images evaluated (the sum of `confusion`). */
+  evaluated: number;
+  /** 100 counts, row = true digit, column = predicted digit: `confusion[10 * label + predicted]`. */
+  confusion: number[];
+  /** Mistakes in total (the gallery keeps only the most confident `misclassified`). */
+  misclassifiedCount: number;
+  /** The most confident mistakes, most confident first. */
+  misclassified: MisclassifiedExample[];
+}
+
 export type WorkerEvent =
   | { type: 'loading'; message: string; fraction: number }
   | { type: 'ready'; backend: BackendInfo; data: DataFacts; model: ModelFacts }
@@ -96,7 +130,7 @@ export type WorkerEvent =
   | { type: 'state'; state: RunState }
   | { type: 'progress'; progress: Progress }
   /** `numTensors` is the worker's live tensor count after the epoch: it must not grow from epoch to epoch. */
-  | { type: 'epoch'; metrics: EpochMetrics; numTensors: number }
+  | { type: 'epoch'; metrics: EpochMetrics; numTensors: number; insight: TestInsight }
   | { type: 'done'; reason: 'finished' | 'stopped'; finalTestAccuracy: number | null }
   | {
       type: 'prediction';
@@ -107,6 +141,8 @@ export type WorkerEvent =
       trained: boolean;
       /** Worker-side time from receiving the request to having the probabilities, ms. */
       milliseconds: number;
+      /** Present when the request asked `withFeatureMaps`: conv1, conv2, conv3 in order. */
+      featureMaps?: FeatureMap[];
     }
   /** `file` names the data file when one is missing or damaged. */
   | { type: 'error'; message: string; file?: string };

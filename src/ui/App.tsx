@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { Charts } from './components/Charts';
 import { Controls } from './components/Controls';
 import { EpochLog } from './components/EpochLog';
@@ -7,6 +7,9 @@ import { ProgressBar } from './components/ProgressBar';
 import { StatusPanel } from './components/StatusPanel';
 import { formatPercent, seedPrintout } from './format';
 import { DrawingPad } from './drawing/DrawingPad';
+import { FeatureMaps } from './featureMaps/FeatureMaps';
+import { ConfusionMatrix, type CellSelection } from './insight/ConfusionMatrix';
+import { MisclassifiedGallery } from './insight/MisclassifiedGallery';
 import { InputPreview, PredictionPanel } from './drawing/PredictionPanel';
 import { useHashConfig } from './useHashConfig';
 import { usePredictor } from './usePredictor';
@@ -17,7 +20,8 @@ export function App() {
   const { view, send, dismissNotice: dismissWorkerNotice } = useTrainer(config.backend);
   const { runState } = view;
   const ready = view.backend !== null && view.error === null;
-  const predictor = usePredictor(view.prediction, send, ready);
+  const predictor = usePredictor(view.prediction, send, ready, view.history.length);
+  const [galleryFilter, setGalleryFilter] = useState<CellSelection | null>(null);
 
   // The worker reads the live fields (learning rate, epochs) of whatever config it was sent last.
   useEffect(() => send({ type: 'config', config }), [config, send]);
@@ -69,18 +73,37 @@ export function App() {
         </p>
       )}
       <Charts history={view.history} epochs={epochs} />
-      <section className="try-it" aria-label="Draw a digit">
+      <section className="try-it" id="try-it" aria-label="Draw a digit">
         <h2>Try it: draw a digit</h2>
         <div className="try-it-panels">
-          <DrawingPad onChange={predictor.onDrawing} />
-          <InputPreview input={predictor.input} />
+          <DrawingPad onChange={predictor.onDrawing} wipeKey={predictor.source.kind === 'test' ? predictor.source.index : undefined} />
+          <InputPreview input={predictor.input} source={predictor.source} />
           <PredictionPanel
             probabilities={predictor.prediction?.probabilities ?? null}
             trained={predictor.prediction?.trained ?? false}
             hasDrawing={predictor.input !== null}
           />
         </div>
+        <FeatureMaps maps={predictor.prediction?.featureMaps ?? null} hasInput={predictor.input !== null} />
       </section>
+      {view.insight && (
+        <section className="insight" aria-label="Test-set insight">
+          <h2>Test-set insight after epoch {view.history.length}</h2>
+          <div className="insight-panels">
+            <ConfusionMatrix insight={view.insight} selected={galleryFilter} onSelect={setGalleryFilter} />
+            <MisclassifiedGallery
+              insight={view.insight}
+              filter={galleryFilter}
+              onClearFilter={() => setGalleryFilter(null)}
+              pickedIndex={predictor.source.kind === 'test' ? predictor.source.index : null}
+              onPick={(example) => {
+                predictor.showTestImage(example.pixels, example.index, example.label);
+                document.getElementById('try-it')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+              }}
+            />
+          </div>
+        </section>
+      )}
       <div className="log-panels">
         <EpochLog history={view.history} />
         <details className="printout" open>

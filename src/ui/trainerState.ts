@@ -2,7 +2,7 @@
  * What the page knows about the worker, as a reducer over the worker's events: the UI shows this and
  * nothing else, so buttons always reflect the worker's real state.
  */
-import type { BackendInfo, DataFacts, EpochMetrics, ModelFacts, Progress, RunState, WorkerEvent } from '../shared/protocol';
+import type { BackendInfo, DataFacts, EpochMetrics, FeatureMap, ModelFacts, Progress, RunState, TestInsight, WorkerEvent } from '../shared/protocol';
 
 export interface TrainerView {
   runState: RunState;
@@ -17,8 +17,10 @@ export interface TrainerView {
   notices: string[];
   error: { message: string; file?: string } | null;
   result: { reason: 'finished' | 'stopped'; finalTestAccuracy: number | null } | null;
+  /** The last evaluation's confusion matrix and mistakes (refreshed after each epoch). */
+  insight: TestInsight | null;
   /** The worker's latest answer to a `predict` command. */
-  prediction: { requestId: number; probabilities: number[]; trained: boolean } | null;
+  prediction: { requestId: number; probabilities: number[]; trained: boolean; featureMaps: FeatureMap[] | null } | null;
 }
 
 export const INITIAL_VIEW: TrainerView = {
@@ -33,6 +35,7 @@ export const INITIAL_VIEW: TrainerView = {
   notices: [],
   error: null,
   result: null,
+  insight: null,
   prediction: null,
 };
 
@@ -46,7 +49,7 @@ export type ViewAction =
 export function trainerReducer(view: TrainerView, action: ViewAction): TrainerView {
   switch (action.type) {
     case 'runRequested':
-      return { ...view, history: [], tensorCounts: [], progress: null, result: null, error: null };
+      return { ...view, history: [], tensorCounts: [], progress: null, result: null, error: null, insight: null };
     case 'dismissNotice':
       return { ...view, notices: view.notices.filter((_, i) => i !== action.index) };
     case 'crashed':
@@ -73,11 +76,20 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
         ...view,
         history: [...view.history, event.metrics],
         tensorCounts: [...view.tensorCounts, event.numTensors],
+        insight: event.insight,
       };
     case 'done':
       return { ...view, result: { reason: event.reason, finalTestAccuracy: event.finalTestAccuracy } };
     case 'prediction':
-      return { ...view, prediction: { requestId: event.requestId, probabilities: event.probabilities, trained: event.trained } };
+      return {
+        ...view,
+        prediction: {
+          requestId: event.requestId,
+          probabilities: event.probabilities,
+          trained: event.trained,
+          featureMaps: event.featureMaps ?? null,
+        },
+      };
     case 'error':
       return { ...view, loading: null, error: { message: event.message, file: event.file } };
   }

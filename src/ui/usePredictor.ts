@@ -3,12 +3,22 @@ import { preprocessDigit, type GrayImage } from '../shared/preprocessDigit';
 import type { WorkerCommand } from '../shared/protocol';
 import type { TrainerView } from './trainerState';
 
+/** Where the network's current input came from: the pad, or a test image picked from the gallery. */
+export type InputSource = { kind: 'drawing' } | { kind: 'test'; index: number; label: number };
+
 /**
- * Turns drawings into predictions with at most one request in flight: while the worker answers, only
+ * Turns drawings (and picked test images) into predictions with at most one request in flight: while the worker answers, only
  * the newest drawing waits, so a fast stroke never builds a queue and the last drawing always wins.
  */
-export function usePredictor(prediction: TrainerView['prediction'], send: (command: WorkerCommand) => void, ready: boolean) {
+export function usePredictor(
+  prediction: TrainerView['prediction'],
+  send: (command: WorkerCommand) => void,
+  ready: boolean,
+  /** Changes when the weights have moved enough to ask again about an unchanged input (each epoch). */
+  weightsVersion: number,
+) {
   const [input, setInput] = useState<Float32Array | null>(null);
+  const [source, setSource] = useState<InputSource>({ kind: 'drawing' });
   const nextId = useRef(1);
   const inFlight = useRef<number | null>(null);
   const waiting = useRef<Float32Array | null>(null);
@@ -23,7 +33,7 @@ export function usePredictor(prediction: TrainerView['prediction'], send: (comma
       }
       const requestId = nextId.current++;
       inFlight.current = requestId;
-      send({ type: 'predict', requestId, pixels });
+      send({ type: 'predict', requestId, pixels, withFeatureMaps: true });
     },
     [send],
   );
@@ -44,10 +54,18 @@ export function usePredictor(prediction: TrainerView['prediction'], send: (comma
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ready]);
 
+  // After an epoch the same input may read differently: ask again, so the panel shows the new weights.
+  useEffect(() => {
+    if (ready && input) request(input);
+    // Only the weights' version should trigger this; input changes are requested where they happen.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [weightsVersion]);
+
   const onDrawing = useCallback(
     (image: GrayImage | null) => {
       const pixels = image ? preprocessDigit(image) : null;
       setInput(pixels);
+      setSource({ kind: 'drawing' });
       if (!pixels) {
         waiting.current = null;
         setValidFrom(nextId.current);
@@ -58,6 +76,17 @@ export function usePredictor(prediction: TrainerView['prediction'], send: (comma
     [ready, request],
   );
 
+  /** A test image is already MNIST-style: its intensities go to the network as they are. */
+  const showTestImage = useCallback(
+    (pixels: Uint8Array, index: number, label: number) => {
+      const intensities = Float32Array.from(pixels, (v) => v / 255);
+      setInput(intensities);
+      setSource({ kind: 'test', index, label });
+      if (ready) request(intensities);
+    },
+    [ready, request],
+  );
+
   const current = input && prediction && prediction.requestId >= validFrom ? prediction : null;
-  return { input, prediction: current, onDrawing };
+  return { input, source, prediction: current, onDrawing, showTestImage };
 }

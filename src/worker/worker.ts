@@ -12,8 +12,12 @@ import { Trainer } from './training/trainer';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+/** Posts an event, moving (not copying) the large typed arrays it carries: the worker keeps no reference. */
 function post(event: WorkerEvent): void {
-  self.postMessage(event);
+  const transfer: ArrayBuffer[] = [];
+  if (event.type === 'prediction') event.featureMaps?.forEach((map) => transfer.push(map.values.buffer as ArrayBuffer));
+  if (event.type === 'epoch') event.insight.misclassified.forEach((example) => transfer.push(example.pixels.buffer as ArrayBuffer));
+  self.postMessage(event, transfer);
 }
 
 let trainer: Trainer | null = null;
@@ -86,9 +90,16 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
       if (!trainer) break;
       const receivedAt = performance.now();
       trainer
-        .predict(command.pixels)
-        .then(({ probabilities, trained }) =>
-          post({ type: 'prediction', requestId: command.requestId, probabilities, trained, milliseconds: performance.now() - receivedAt }),
+        .predict(command.pixels, command.withFeatureMaps)
+        .then(({ probabilities, trained, featureMaps }) =>
+          post({
+            type: 'prediction',
+            requestId: command.requestId,
+            probabilities,
+            trained,
+            milliseconds: performance.now() - receivedAt,
+            featureMaps,
+          }),
         )
         .catch((error: unknown) => post({ type: 'error', message: `Prediction failed: ${error instanceof Error ? error.message : String(error)}` }));
       break;

@@ -14,9 +14,14 @@ const BRUSH = 0.075;
 interface DrawingPadProps {
   /** The current drawing as ink intensities, or null once cleared. Called at most once per frame. */
   onChange: (image: GrayImage | null) => void;
+  /**
+   * When this changes the pad is wiped without reporting: another input (a test image) has replaced
+   * the drawing, and an empty report would clear that input too.
+   */
+  wipeKey?: number;
 }
 
-export function DrawingPad({ onChange }: DrawingPadProps) {
+export function DrawingPad({ onChange, wipeKey }: DrawingPadProps) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const strokes = useRef<Point[][]>([]);
   const drawing = useRef(false);
@@ -63,6 +68,13 @@ export function DrawingPad({ onChange }: DrawingPadProps) {
     resize();
     return () => observer.disconnect();
   }, [redraw]);
+
+  useEffect(() => {
+    if (wipeKey === undefined) return;
+    strokes.current = [];
+    const canvas = canvasRef.current;
+    canvas?.getContext('2d', { willReadFrequently: true })?.clearRect(0, 0, canvas.width, canvas.height);
+  }, [wipeKey]);
 
   const clear = useCallback(() => {
     strokes.current = [];

@@ -1,7 +1,8 @@
 import { useEffect, useRef } from 'react';
+import type { InputSource } from '../usePredictor';
 
 /** The 28×28 image the network is given, enlarged with its pixels visible. */
-export function InputPreview({ input }: { input: Float32Array | null }) {
+export function InputPreview({ input, source }: { input: Float32Array | null; source: InputSource }) {
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const context = canvasRef.current?.getContext('2d');
@@ -16,7 +17,11 @@ export function InputPreview({ input }: { input: Float32Array | null }) {
   return (
     <figure className="input-preview">
       <canvas ref={canvasRef} width={28} height={28} role="img" aria-label="Network input, 28 by 28 pixels" />
-      <figcaption>What the network sees: 28×28, centred by mass</figcaption>
+      <figcaption>
+        {source.kind === 'test' && input
+          ? `Test image ${source.index} (true label ${source.label}), as the network sees it; draw to replace it`
+          : 'What the network sees: 28×28, centred by mass'}
+      </figcaption>
     </figure>
   );
 }

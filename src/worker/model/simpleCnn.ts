@@ -74,22 +74,41 @@ export interface ForwardOptions {
   dropoutSeed?: number;
 }
 
+export const CONV_LAYERS = ['conv1', 'conv2', 'conv3'] as const;
+export type ConvLayer = (typeof CONV_LAYERS)[number];
+
 /** Logits [batch, 10] for normalized images [batch, 28, 28, 1]. */
 export function forward(params: Params, images: tf.Tensor4D, options: ForwardOptions): tf.Tensor2D {
+  return tf.tidy(() => forwardWithActivations(params, images, options).logits);
+}
+
+/**
+ * The forward pass that also returns what each conv block computed after its ReLU and before its
+ * max-pool ([batch, 28, 28, 32], [batch, 14, 14, 64], [batch, 7, 7, 128]): what the feature-map view
+ * shows. Callers that only want logits use `forward`; the unused activations are freed by its tidy.
+ */
+export function forwardWithActivations(
+  params: Params,
+  images: tf.Tensor4D,
+  options: ForwardOptions,
+): { logits: tf.Tensor2D; activations: Record<ConvLayer, tf.Tensor4D> } {
   return tf.tidy(() => {
     const p = (name: ParamName) => params.get(name) as tf.Variable;
-    const block = (x: tf.Tensor4D, layer: 'conv1' | 'conv2' | 'conv3'): tf.Tensor4D => {
-      const conv = tf.add<tf.Tensor4D>(tf.conv2d(x, p(`${layer}.weight`) as tf.Tensor4D, 1, 'same'), p(`${layer}.bias`));
-      return tf.maxPool(tf.relu(conv), 2, 2, 'valid');
-    };
-    const features = block(block(block(images, 'conv1'), 'conv2'), 'conv3'); // 28 → 14 → 7 → 3
-    let x: tf.Tensor2D = tf.reshape(features, [features.shape[0], 3 * 3 * 128]);
+    const activations = {} as Record<ConvLayer, tf.Tensor4D>;
+    let x4: tf.Tensor4D = images;
+    for (const layer of CONV_LAYERS) {
+      const conv = tf.add<tf.Tensor4D>(tf.conv2d(x4, p(`${layer}.weight`) as tf.Tensor4D, 1, 'same'), p(`${layer}.bias`));
+      activations[layer] = tf.relu(conv);
+      x4 = tf.maxPool(activations[layer], 2, 2, 'valid'); // 28 → 14 → 7 → 3
+    }
+    let x: tf.Tensor2D = tf.reshape(x4, [x4.shape[0], 3 * 3 * 128]);
     const useDropout = options.training && options.dropoutRate > 0;
     const seed = options.dropoutSeed ?? 0;
     if (useDropout) x = tf.dropout(x, options.dropoutRate, undefined, seed) as tf.Tensor2D;
     x = tf.relu(tf.add<tf.Tensor2D>(tf.matMul(x, p('fc1.weight') as tf.Tensor2D), p('fc1.bias')));
     if (useDropout) x = tf.dropout(x, options.dropoutRate, undefined, seed + 1) as tf.Tensor2D;
-    return tf.add<tf.Tensor2D>(tf.matMul(x, p('fc2.weight') as tf.Tensor2D), p('fc2.bias'));
+    const logits = tf.add<tf.Tensor2D>(tf.matMul(x, p('fc2.weight') as tf.Tensor2D), p('fc2.bias'));
+    return { logits, activations };
   });
 }
 

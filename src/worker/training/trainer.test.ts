@@ -154,4 +154,44 @@ describe('Trainer', () => {
     expect(after.probabilities).not.toEqual(before.probabilities);
     await expect(run.trainer.predict(new Float32Array(10))).rejects.toThrow('784 pixels');
   });
+
+  it('reports a confusion matrix that sums to the test images and agrees with the accuracy, and the mistakes', async () => {
+    const run = makeTrainer();
+    await runToEnd(run, { ...config, epochs: 1 });
+    const epoch = run.events.find((e) => e.type === 'epoch');
+    if (epoch?.type !== 'epoch') throw new Error('no epoch event');
+    const { insight, metrics } = epoch;
+    expect(insight.confusion).toHaveLength(100);
+    expect(insight.evaluated).toBe(40);
+    expect(insight.confusion.reduce((a, b) => a + b, 0)).toBe(40);
+    const diagonal = Array.from({ length: 10 }, (_, d) => insight.confusion[11 * d]).reduce((a, b) => a + b, 0);
+    expect((100 * diagonal) / 40).toBeCloseTo(metrics.testAccuracy, 9);
+    expect(insight.misclassifiedCount).toBe(40 - diagonal);
+    // Each row holds the test images of that true digit (4 of each in the toy test set).
+    for (let label = 0; label < 10; label++) {
+      expect(insight.confusion.slice(10 * label, 10 * label + 10).reduce((a, b) => a + b, 0)).toBe(4);
+    }
+    for (const example of insight.misclassified) {
+      expect(example.predicted).not.toBe(example.label);
+      expect(data.test.labels[example.index]).toBe(example.label);
+      expect(Array.from(example.pixels)).toEqual(Array.from(data.test.images.subarray(example.index * IMAGE_SIZE, (example.index + 1) * IMAGE_SIZE)));
+    }
+  });
+
+  it('returns the three conv blocks\' activations with a prediction when asked, and leaks nothing', async () => {
+    const run = makeTrainer();
+    const digit = Float32Array.from(data.test.images.subarray(0, IMAGE_SIZE), (p) => p / 255);
+    await run.trainer.predict(digit, true); // creates the initial weights
+    const before = tf.memory().numTensors;
+    const { featureMaps, probabilities } = await run.trainer.predict(digit, true);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(featureMaps?.map((m) => [m.layer, m.height, m.width, m.channels, m.values.length])).toEqual([
+      ['conv1', 28, 28, 32, 28 * 28 * 32],
+      ['conv2', 14, 14, 64, 14 * 14 * 64],
+      ['conv3', 7, 7, 128, 7 * 7 * 128],
+    ]);
+    for (const map of featureMaps ?? []) expect(Math.min(...map.values)).toBeGreaterThanOrEqual(0); // after the ReLU
+    expect((await run.trainer.predict(digit)).featureMaps).toBeUndefined();
+    expect((await run.trainer.predict(digit)).probabilities).toEqual(probabilities);
+  });
 });

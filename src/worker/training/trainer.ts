@@ -6,13 +6,23 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
-import type { EpochMetrics, Progress, RunState, WorkerEvent } from '../../shared/protocol';
+import type { EpochMetrics, FeatureMap, Progress, RunState, TestInsight, WorkerEvent } from '../../shared/protocol';
 import { IMAGE_SIZE, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from '../data/batches';
-import { createParams, disposeParams, forward, initialParamValues, type ParamName, type Params } from '../model/simpleCnn';
+import {
+  CONV_LAYERS,
+  createParams,
+  disposeParams,
+  forward,
+  forwardWithActivations,
+  initialParamValues,
+  type ParamName,
+  type Params,
+} from '../model/simpleCnn';
 import { SeededRandom, shuffledIndices } from './random';
 import { stepLrRate } from './stepLr';
 import { TORCH_ADAM_DEFAULTS, TorchAdam } from './torchAdam';
-import { countCorrect, trainStep } from './trainStep';
+import { InsightCollector } from './testInsight';
+import { trainStep } from './trainStep';
 import { Throughput, median } from './throughput';
 
 export interface DatasetSplit {
@@ -41,6 +51,13 @@ function yieldToEventLoop(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
+}
+
+/** Correctly classified images: the confusion matrix's diagonal. */
+function correctOf(insight: TestInsight): number {
+  let correct = 0;
+  for (let digit = 0; digit < 10; digit++) correct += insight.confusion[11 * digit];
+  return correct;
 }
 
 export class Trainer {
@@ -94,20 +111,34 @@ export class Trainer {
 
   /**
    * Class probabilities for one image with the current weights — between batches when a run is on, the
-   * initial weights of the configured seed before any run.
+   * initial weights of the configured seed before any run — and, when asked, the conv blocks' activations.
    */
-  async predict(pixels: Float32Array): Promise<{ probabilities: number[]; trained: boolean }> {
+  async predict(
+    pixels: Float32Array,
+    withFeatureMaps = false,
+  ): Promise<{ probabilities: number[]; trained: boolean; featureMaps?: FeatureMap[] }> {
     if (pixels.length !== IMAGE_SIZE) throw new Error(`predict needs ${IMAGE_SIZE} pixels, got ${pixels.length}`);
     this.params ??= createParams(initialParamValues(new SeededRandom(this.liveConfig.seed)));
     const params = this.params;
     const trained = this.trained;
-    const probabilities = tf.tidy(() => {
+    const [probabilities, ...activations] = tf.tidy(() => {
       const image = tf.tensor4d(normalizeIntensities(pixels), [1, 28, 28, 1]);
-      return tf.softmax(forward(params, image, { training: false, dropoutRate: 0 }));
+      const result = forwardWithActivations(params, image, { training: false, dropoutRate: 0 });
+      const maps = withFeatureMaps ? CONV_LAYERS.map((layer) => result.activations[layer]) : [];
+      return [tf.softmax(result.logits), ...maps];
     });
-    const values = await probabilities.data();
-    probabilities.dispose();
-    return { probabilities: Array.from(values), trained };
+    try {
+      const values = await probabilities.data();
+      const featureMaps = await Promise.all(
+        activations.map(async (activation, i): Promise<FeatureMap> => {
+          const [, height, width, channels] = activation.shape;
+          return { layer: CONV_LAYERS[i], height, width, channels, values: (await activation.data()) as Float32Array };
+        }),
+      );
+      return { probabilities: Array.from(values), trained, featureMaps: withFeatureMaps ? featureMaps : undefined };
+    } finally {
+      tf.dispose([probabilities, ...activations]);
+    }
   }
 
   private setState(state: RunState): void {
@@ -220,7 +251,8 @@ export class Trainer {
         progress(batches, 'eval');
 
         const evalStart = performance.now();
-        const testAccuracy = await this.evaluate(params, testCount);
+        const insight = await this.evaluate(params, testCount);
+        const testAccuracy = (100 * correctOf(insight)) / testCount;
         const evalSeconds = (performance.now() - evalStart) / 1000;
         lastEvalSeconds = evalSeconds;
         lastTestAccuracy = testAccuracy;
@@ -239,7 +271,7 @@ export class Trainer {
           // the first step's kernel compilation (NaN for epochs of fewer than three steps).
           stepMilliseconds: median(stepEnds.slice(2).map((t, i) => t - stepEnds[i + 1])),
         };
-        this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors });
+        this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors, insight });
       }
     } finally {
       optimizer.dispose();
@@ -252,22 +284,24 @@ export class Trainer {
     }
   }
 
-  /** Percent of the first `count` test images classified correctly, in eval mode (no dropout). */
-  private async evaluate(params: Params, count: number): Promise<number> {
+  /** Classifies the first `count` test images in eval mode (no dropout): the confusion matrix and the mistakes. */
+  private async evaluate(params: Params, count: number): Promise<TestInsight> {
     const order = sequentialOrder(count);
-    let correct = 0;
+    const collector = new InsightCollector();
     for (let start = 0; start < count; start += EVAL_BATCH) {
       const end = Math.min(start + EVAL_BATCH, count);
-      const batchCorrect = tf.tidy(() => {
+      const labelValues = gatherLabels(this.data.test.labels, order, start, end);
+      const [predicted, confidence] = tf.tidy(() => {
         const images = tf.tensor4d(gatherImages(this.data.test.images, order, start, end), [end - start, 28, 28, 1]);
-        const labels = tf.tensor1d(gatherLabels(this.data.test.labels, order, start, end), 'int32');
-        return countCorrect(forward(params, images, { training: false, dropoutRate: 0 }), labels);
+        const probabilities = tf.softmax(forward(params, images, { training: false, dropoutRate: 0 }));
+        return [tf.argMax(probabilities, 1), tf.max(probabilities, 1)];
       });
-      correct += (await batchCorrect.data())[0];
-      batchCorrect.dispose();
+      const [predictedValues, confidenceValues] = await Promise.all([predicted.data(), confidence.data()]);
+      tf.dispose([predicted, confidence]);
+      collector.add(order.subarray(start, end), labelValues, predictedValues, confidenceValues);
       await yieldToEventLoop();
     }
-    return (100 * correct) / count;
+    return collector.finish(this.data.test.images);
   }
 
   private emitProgress(p: {

@@ -4,6 +4,8 @@
  * clamping means the same thing everywhere.
  */
 
+import { OPTIMIZER_KINDS, type OptimizerKind } from './optimizers';
+
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 /** A concrete TensorFlow.js backend (what `auto` resolves to). */
@@ -12,8 +14,10 @@ export type BackendName = Exclude<BackendChoice, 'auto'>;
 export interface TrainConfig {
   /** Passes over the training subset. */
   epochs: number;
-  /** Base learning rate of Adam, before StepLR's decay. */
+  /** Base learning rate, before StepLR's decay. */
   lr: number;
+  /** Adam (L2 decay in the gradient, the seed's), AdamW (decoupled decay) or SGD with momentum 0.9. */
+  optimizer: OptimizerKind;
   /** Mini-batch size; the last partial batch of an epoch is kept, as in PyTorch's DataLoader. */
   batch: number;
   backend: BackendChoice;
@@ -23,7 +27,7 @@ export interface TrainConfig {
   trainSize: number;
   /** Evaluate on only the first N test images. */
   testSize: number;
-  /** L2 weight decay, added to the gradient before Adam's moments (PyTorch `Adam`). */
+  /** Weight decay: L2 added to the gradient for Adam and SGD, decoupled `p ← p − lr·wd·p` for AdamW. */
   weightDecay: number;
   /** StepLR: multiply the learning rate by `lrGamma` every `lrStep` epochs. */
   lrStep: number;
@@ -36,6 +40,7 @@ export interface TrainConfig {
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   epochs: 10,
   lr: 1e-3,
+  optimizer: 'adam',
   batch: 128,
   backend: 'auto',
   seed: 0,
@@ -53,6 +58,8 @@ interface NumberSpec {
   kind: 'int' | 'float' | 'pow2';
   min: number;
   max: number;
+  /** The smallest value above zero, where zero is allowed but the scale is logarithmic above it. */
+  minPositive?: number;
 }
 
 /** Valid ranges, keyed by config field. `pow2` fields snap to the nearest power of two. */
@@ -63,11 +70,35 @@ export const NUMBER_SPECS: Readonly<Record<NumericKey, NumberSpec>> = {
   seed: { kind: 'int', min: 0, max: 2 ** 32 - 1 },
   trainSize: { kind: 'int', min: 1, max: 60000 },
   testSize: { kind: 'int', min: 1, max: 10000 },
-  weightDecay: { kind: 'float', min: 0, max: 1e-1 },
+  weightDecay: { kind: 'float', min: 0, max: 1e-1, minPositive: 1e-6 },
   lrStep: { kind: 'int', min: 1, max: 50 },
   lrGamma: { kind: 'float', min: 0.01, max: 1 },
   dropout: { kind: 'float', min: 0, max: 0.9 },
 };
+
+/**
+ * When a change to each field reaches a running run: `now` (the epoch count), `batch` (from the next
+ * training batch, the optimizer's state kept), `epoch` (from the next epoch), or `reset` (the next run:
+ * a new network, optimizer and data order).
+ */
+export type FieldTiming = 'now' | 'batch' | 'epoch' | 'reset';
+export const FIELD_TIMING: Readonly<Record<keyof TrainConfig, FieldTiming>> = {
+  epochs: 'now',
+  lr: 'batch',
+  weightDecay: 'batch',
+  lrStep: 'batch',
+  lrGamma: 'batch',
+  dropout: 'batch',
+  batch: 'epoch',
+  optimizer: 'reset',
+  seed: 'reset',
+  trainSize: 'reset',
+  testSize: 'reset',
+  backend: 'reset',
+};
+
+/** The fields a running run picks up between batches or epochs (the others wait for Reset). */
+export type LiveField = 'lr' | 'weightDecay' | 'lrStep' | 'lrGamma' | 'dropout' | 'batch';
 
 /** Brings a finite number into its field's range; returns the value to use. */
 export function clampField(key: NumericKey, value: number): number {
@@ -75,8 +106,11 @@ export function clampField(key: NumericKey, value: number): number {
   let v = Math.min(spec.max, Math.max(spec.min, value));
   if (spec.kind === 'int') v = Math.round(v);
   if (spec.kind === 'pow2') v = 2 ** Math.round(Math.log2(v));
+  if (spec.minPositive !== undefined && v > 0 && v < spec.minPositive) v = v < spec.minPositive / 2 ? 0 : spec.minPositive;
   return v;
 }
+
+export { OPTIMIZER_KINDS, type OptimizerKind };
 
 export function isBackendChoice(value: string): value is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(value);

@@ -2,7 +2,7 @@
  * The typed message protocol between the UI and the training worker. Both sides import these types;
  * nothing else crosses the boundary. Commands flow UI → worker, events worker → UI.
  */
-import type { BackendChoice, BackendName, TrainConfig } from './config';
+import type { BackendChoice, BackendName, LiveField, TrainConfig } from './config';
 
 export type WorkerCommand =
   /** Start the backend and load the data; answered by `ready` (or `error`). Sent once per worker. */
@@ -13,9 +13,12 @@ export type WorkerCommand =
   | { type: 'resume' }
   /** End the run after the current batch; the weights are kept. */
   | { type: 'stop' }
+  /** End any run and drop its network: predictions use fresh initial weights of the configured seed. */
+  | { type: 'reset' }
   /**
-   * The UI's configuration changed. A running run takes the base learning rate from its next batch and
-   * the epoch count at once; every other field takes effect at the next start.
+   * The UI's configuration changed. A running run takes each field when `FIELD_TIMING` (config.ts)
+   * says: the epoch count at once, lr, weight decay, StepLR and dropout from the next batch, the batch
+   * size from the next epoch; the rest at the next start.
    */
   | { type: 'config'; config: TrainConfig }
   /**
@@ -87,6 +90,28 @@ export interface Progress {
   runEtaSeconds: number;
   /** Mean loss of the epoch's batches so far. */
   runningLoss: number;
+  /** The learning rate of the current batch: base × γ^⌊epoch / step⌋. */
+  learningRate: number;
+}
+
+/** One training batch's loss. `x` is in epochs: batch b (1-based) of n in epoch e (1-based) is e − 1 + b/n. */
+export interface BatchLossPoint {
+  /** Training steps since the run started, this one included. */
+  step: number;
+  x: number;
+  loss: number;
+}
+
+/** Settings a running run took up, at the batch where they took effect. */
+export interface LiveChange {
+  step: number;
+  x: number;
+  /** 1-based epoch and batch within it. */
+  epoch: number;
+  batch: number;
+  changes: { field: LiveField; from: number; to: number }[];
+  /** The learning rate from this batch on. */
+  learningRate: number;
 }
 
 /** The activations after one conv + ReLU block (before its max-pool), for one image. */
@@ -129,6 +154,9 @@ export type WorkerEvent =
   | { type: 'notice'; level: 'info' | 'warning'; message: string }
   | { type: 'state'; state: RunState }
   | { type: 'progress'; progress: Progress }
+  /** Batch losses since the last such event (sent with each progress event and at each epoch's end). */
+  | { type: 'batchLoss'; points: BatchLossPoint[] }
+  | { type: 'liveChange'; change: LiveChange }
   /** `numTensors` is the worker's live tensor count after the epoch: it must not grow from epoch to epoch. */
   | { type: 'epoch'; metrics: EpochMetrics; numTensors: number; insight: TestInsight }
   | { type: 'done'; reason: 'finished' | 'stopped'; finalTestAccuracy: number | null }

@@ -10,11 +10,13 @@ import {
   isBackendChoice,
   type TrainConfig,
 } from './config';
+import { OPTIMIZER_KINDS, isOptimizerKind } from './optimizers';
 
 /** Hash key of each config field; short where the field name is long. */
 const HASH_KEYS: Readonly<Record<keyof TrainConfig, string>> = {
   epochs: 'epochs',
   lr: 'lr',
+  optimizer: 'opt',
   batch: 'batch',
   backend: 'backend',
   seed: 'seed',
@@ -49,6 +51,11 @@ export function parseConfigHash(hash: string): ParsedHash {
     if (field === 'backend') {
       if (isBackendChoice(raw)) config.backend = raw;
       else notices.push(`backend=${raw} is not one of ${BACKEND_CHOICES.join(', ')}; using ${config.backend}.`);
+      continue;
+    }
+    if (field === 'optimizer') {
+      if (isOptimizerKind(raw)) config.optimizer = raw;
+      else notices.push(`opt=${raw} is not one of ${OPTIMIZER_KINDS.join(', ')}; using ${config.optimizer}.`);
       continue;
     }
     const value = raw.trim() === '' ? Number.NaN : Number(raw);

@@ -2,7 +2,19 @@
  * What the page knows about the worker, as a reducer over the worker's events: the UI shows this and
  * nothing else, so buttons always reflect the worker's real state.
  */
-import type { BackendInfo, DataFacts, EpochMetrics, FeatureMap, ModelFacts, Progress, RunState, TestInsight, WorkerEvent } from '../shared/protocol';
+import type {
+  BackendInfo,
+  BatchLossPoint,
+  DataFacts,
+  EpochMetrics,
+  FeatureMap,
+  LiveChange,
+  ModelFacts,
+  Progress,
+  RunState,
+  TestInsight,
+  WorkerEvent,
+} from '../shared/protocol';
 
 export interface TrainerView {
   runState: RunState;
@@ -12,6 +24,9 @@ export interface TrainerView {
   model: ModelFacts | null;
   progress: Progress | null;
   history: EpochMetrics[];
+  /** The current run's per-batch losses and the live changes it took up. */
+  batchLoss: BatchLossPoint[];
+  liveChanges: LiveChange[];
   /** The worker's tensor count after each epoch. */
   tensorCounts: number[];
   notices: string[];
@@ -31,6 +46,8 @@ export const INITIAL_VIEW: TrainerView = {
   model: null,
   progress: null,
   history: [],
+  batchLoss: [],
+  liveChanges: [],
   tensorCounts: [],
   notices: [],
   error: null,
@@ -39,9 +56,20 @@ export const INITIAL_VIEW: TrainerView = {
   prediction: null,
 };
 
+/** A view with no run in it: what a new run or a Reset starts from. */
+const EMPTY_RUN = {
+  history: [],
+  batchLoss: [],
+  liveChanges: [],
+  tensorCounts: [],
+  progress: null,
+  result: null,
+  insight: null,
+} satisfies Partial<TrainerView>;
+
 export type ViewAction =
   | { type: 'event'; event: WorkerEvent }
-  /** The user asked for a new run: the last run's charts and log make way for it. */
+  /** The user asked for a new run, or a Reset: the last run's charts and log make way. */
   | { type: 'runRequested' }
   | { type: 'dismissNotice'; index: number }
   | { type: 'crashed'; message: string };
@@ -49,7 +77,7 @@ export type ViewAction =
 export function trainerReducer(view: TrainerView, action: ViewAction): TrainerView {
   switch (action.type) {
     case 'runRequested':
-      return { ...view, history: [], tensorCounts: [], progress: null, result: null, error: null, insight: null };
+      return { ...view, ...EMPTY_RUN, error: null };
     case 'dismissNotice':
       return { ...view, notices: view.notices.filter((_, i) => i !== action.index) };
     case 'crashed':
@@ -71,6 +99,10 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
       return { ...view, runState: event.state };
     case 'progress':
       return { ...view, progress: event.progress };
+    case 'batchLoss':
+      return { ...view, batchLoss: view.batchLoss.concat(event.points) };
+    case 'liveChange':
+      return { ...view, liveChanges: [...view.liveChanges, event.change] };
     case 'epoch':
       return {
         ...view,

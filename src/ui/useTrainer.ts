@@ -27,7 +27,7 @@ export function useTrainer(backend: BackendChoice) {
   }, [backend]);
 
   const send = useCallback((command: WorkerCommand) => {
-    if (command.type === 'start') dispatch({ type: 'runRequested' });
+    if (command.type === 'start' || command.type === 'reset') dispatch({ type: 'runRequested' });
     clientRef.current?.send(command);
   }, []);
 

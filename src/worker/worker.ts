@@ -85,6 +85,9 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
     case 'stop':
       trainer?.stop();
       break;
+    case 'reset':
+      trainer?.reset();
+      break;
     case 'predict': {
       // Before `ready` there is no backend to run on; the UI only asks once it has seen `ready`.
       if (!trainer) break;

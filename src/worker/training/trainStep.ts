@@ -1,7 +1,7 @@
 /** One training step and the evaluation, with the seed's loss and accuracy definitions. */
 import * as tf from '@tensorflow/tfjs';
 import { PARAM_NAMES, forward, type ParamName, type Params } from '../model/simpleCnn';
-import type { TorchAdam } from './torchAdam';
+import type { TrainingOptimizer } from './optimizer';
 
 /** nn.CrossEntropyLoss(): softmax cross-entropy of integer labels, averaged over the batch. */
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
@@ -27,7 +27,7 @@ export interface StepInput {
  * Forward in training mode, backward, one optimizer update. Returns [loss, correct] as one small tensor
  * the caller reads asynchronously (and disposes), so nothing here waits for the device.
  */
-export function trainStep(params: Params, optimizer: TorchAdam<ParamName>, input: StepInput): tf.Tensor1D {
+export function trainStep(params: Params, optimizer: TrainingOptimizer<ParamName>, input: StepInput): tf.Tensor1D {
   return tf.tidy(() => {
     let correct: tf.Scalar | undefined;
     const { value: loss, grads } = tf.variableGrads(() => {

@@ -96,14 +96,56 @@ describe('Trainer', () => {
     expect(losses[2]).not.toBe(losses[0]);
   });
 
-  it('follows StepLR and a live learning-rate change', async () => {
+  it('follows StepLR, and takes live settings from the next batch and the batch size from the next epoch', async () => {
     const run = makeTrainer((event, t) => {
-      if (event.type === 'epoch' && event.metrics.epoch === 1) t.updateConfig({ ...config, lrStep: 1, lrGamma: 0.5, lr: 1e-3, epochs: 3 });
+      if (event.type === 'epoch' && event.metrics.epoch === 1) t.updateConfig({ ...config, lrStep: 1, lrGamma: 0.5, lr: 1e-3, batch: 48, dropout: 0.5 });
     });
     const { events } = run;
     await runToEnd(run, { ...config, lrStep: 2, lrGamma: 0.5, lr: 2e-3 });
-    // Epoch 1 at the base 2e-3; from epoch 2 the live base is 1e-3, decayed with the run's own schedule (step 2).
-    expect(epochs(events).map((r) => r.learningRate)).toEqual([2e-3, 1e-3, 5e-4]);
+    // Epoch 1 at the base 2e-3; from epoch 2 the live base 1e-3 with the live schedule (step 1): 1e-3·0.5^1, then ·0.5^2.
+    expect(epochs(events).map((r) => r.learningRate)).toEqual([2e-3, 5e-4, 2.5e-4]);
+    const changes = events.flatMap((e) => (e.type === 'liveChange' ? [e.change] : []));
+    // The batch size at the start of epoch 2 (after 3 steps of 32), the rest at its first batch.
+    expect(changes.map((c) => [c.epoch, c.batch, c.step, c.x, c.changes.map((d) => d.field)])).toEqual([
+      [2, 0, 4, 1, ['batch']],
+      [2, 1, 4, 1 + 1 / 2, ['lr', 'lrStep', 'dropout']],
+    ]);
+    expect(changes[0].changes[0]).toEqual({ field: 'batch', from: 32, to: 48 });
+    expect(changes[1].learningRate).toBe(5e-4);
+    // Per-batch losses: 3 steps of 32, then 2 of 48 (96 images) per epoch, x in epochs.
+    const points = events.flatMap((e) => (e.type === 'batchLoss' ? e.points : []));
+    expect(points.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(points.map((p) => p.x)).toEqual([1 / 3, 2 / 3, 1, 1.5, 2, 2.5, 3]);
+    const rows = epochs(events);
+    expect((points[0].loss + points[1].loss + points[2].loss) / 3).toBeCloseTo(rows[0].loss, 5);
+  });
+
+  it('trains with each optimizer, and AdamW differs from Adam only through the decay', async () => {
+    const lossOf = async (change: Partial<TrainConfig>) => {
+      const run = makeTrainer();
+      await runToEnd(run, { ...config, epochs: 1, ...change });
+      return epochs(run.events)[0].loss;
+    };
+    const adam = await lossOf({ optimizer: 'adam', weightDecay: 0 });
+    expect(await lossOf({ optimizer: 'adamw', weightDecay: 0 })).toBe(adam);
+    expect(await lossOf({ optimizer: 'adamw', weightDecay: 0.05 })).not.toBe(adam);
+    const sgd = await lossOf({ optimizer: 'sgd', lr: 0.05 });
+    expect(Number.isFinite(sgd)).toBe(true);
+    expect(sgd).not.toBe(adam);
+  });
+
+  it('Reset ends a run and drops its network: predictions are untrained again', async () => {
+    const run = makeTrainer((event, t) => {
+      if (event.type === 'epoch' && event.metrics.epoch === 1) t.reset();
+    });
+    const digit = Float32Array.from(data.test.images.subarray(0, IMAGE_SIZE), (p) => p / 255);
+    const untrained = await run.trainer.predict(digit);
+    await runToEnd(run, config);
+    expect(run.events.find((e) => e.type === 'done')).toMatchObject({ reason: 'stopped' });
+    expect(epochs(run.events)).toHaveLength(1);
+    const after = await run.trainer.predict(digit);
+    expect(after.trained).toBe(false);
+    expect(after.probabilities).toEqual(untrained.probabilities);
   });
 
   it('pauses between batches, resumes where it was, and stops early keeping the weights', async () => {

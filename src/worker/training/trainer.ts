@@ -5,8 +5,8 @@
  * and lets the worker answer Pause and Stop between batches.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainConfig } from '../../shared/config';
-import type { EpochMetrics, FeatureMap, Progress, RunState, TestInsight, WorkerEvent } from '../../shared/protocol';
+import type { LiveField, TrainConfig } from '../../shared/config';
+import type { BatchLossPoint, EpochMetrics, FeatureMap, Progress, RunState, TestInsight, WorkerEvent } from '../../shared/protocol';
 import { IMAGE_SIZE, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from '../data/batches';
 import {
   CONV_LAYERS,
@@ -19,8 +19,8 @@ import {
   type Params,
 } from '../model/simpleCnn';
 import { SeededRandom, shuffledIndices } from './random';
-import { stepLrRate } from './stepLr';
-import { TORCH_ADAM_DEFAULTS, TorchAdam } from './torchAdam';
+import { stepLrRate } from '../../shared/stepLr';
+import { createOptimizer, type TrainingOptimizer } from './optimizer';
 import { InsightCollector } from './testInsight';
 import { trainStep } from './trainStep';
 import { Throughput, median } from './throughput';
@@ -53,6 +53,13 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
+const BATCH_LIVE_FIELDS: readonly LiveField[] = ['lr', 'weightDecay', 'lrStep', 'lrGamma', 'dropout'];
+
+function pickLive(config: TrainConfig): Record<LiveField, number> {
+  const { lr, weightDecay, lrStep, lrGamma, dropout, batch } = config;
+  return { lr, weightDecay, lrStep, lrGamma, dropout, batch };
+}
+
 /** Correctly classified images: the confusion matrix's diagonal. */
 function correctOf(insight: TestInsight): number {
   let correct = 0;
@@ -65,6 +72,8 @@ export class Trainer {
   /** The configuration as the UI has it now; the run reads the live fields (lr, epochs) from it. */
   private liveConfig: TrainConfig;
   private stopRequested = false;
+  /** Reset arrived during a run: drop the network once the run has ended. */
+  private resetRequested = false;
   private resumeRun: (() => void) | null = null;
   private params: Params | null = null;
   /** Whether `params` have taken at least one optimizer step (a prediction says so). */
@@ -86,6 +95,7 @@ export class Trainer {
     if (this.state !== 'idle') return; // a second Train click while a run exists changes nothing
     this.liveConfig = config;
     this.stopRequested = false;
+    this.resetRequested = false;
     this.setState('running');
     this.run({ ...config }).catch((error: unknown) => {
       this.emit({ type: 'error', message: `Training failed: ${error instanceof Error ? error.message : String(error)}` });
@@ -107,6 +117,23 @@ export class Trainer {
     if (this.state !== 'running' && this.state !== 'paused') return;
     this.stopRequested = true;
     this.resumeRun?.();
+  }
+
+  /** Ends any run and forgets its network; the next prediction uses fresh weights of the live seed. */
+  reset(): void {
+    if (this.state === 'running' || this.state === 'paused') {
+      this.resetRequested = true;
+      this.stop();
+    } else {
+      this.dropNetwork();
+    }
+  }
+
+  private dropNetwork(): void {
+    if (this.params) disposeParams(this.params);
+    this.params = null;
+    this.trained = false;
+    this.resetRequested = false;
   }
 
   /**
@@ -162,32 +189,40 @@ export class Trainer {
     const params = createParams(initialParamValues(random));
     this.params = params;
     this.trained = false;
-    const optimizer = new TorchAdam<ParamName>(params, {
-      ...TORCH_ADAM_DEFAULTS,
+    const optimizer: TrainingOptimizer<ParamName> = createOptimizer(config.optimizer, params, {
       lr: config.lr,
       weightDecay: config.weightDecay,
     });
     const trainCount = Math.min(config.trainSize, this.data.train.count);
     const testCount = Math.min(config.testSize, this.data.test.count);
-    const batches = batchCount(trainCount, config.batch);
     const throughput = new Throughput();
+    /** The live settings as the run last applied them; a difference from `liveConfig` is a live change. */
+    const applied: Record<LiveField, number> = pickLive(config);
+    let step = 0;
     let lastEvalSeconds = 0;
     let lastTestAccuracy: number | null = null;
     let lastProgressAt = 0;
+    let unsentLosses: BatchLossPoint[] = [];
 
     try {
       for (let epoch = 0; epoch < this.liveConfig.epochs; epoch++) {
         const order = shuffledIndices(trainCount, random);
         const epochStart = performance.now();
+        // The batch size is taken per epoch: a DataLoader's batches cannot change size mid-pass.
+        this.takeLiveChanges(applied, ['batch'], { step: step + 1, epoch, batch: 0, batches: 1 });
+        const batchSize = applied.batch;
+        const batches = batchCount(trainCount, batchSize);
         let lossSum = 0;
         let correct = 0;
         let seen = 0;
         let finishedBatches = 0;
-        let learningRate = stepLrRate(this.liveConfig.lr, epoch, config.lrStep, config.lrGamma);
-        let pending: tf.Tensor1D | null = null;
+        let learningRate = stepLrRate(applied.lr, epoch, applied.lrStep, applied.lrGamma);
+        let pending: { result: tf.Tensor1D; step: number; x: number } | null = null;
         const stepEnds: number[] = [];
 
-        const progress = (batch: number, phase: Progress['phase']) =>
+        const progress = (batch: number, phase: Progress['phase']) => {
+          if (unsentLosses.length > 0) this.emit({ type: 'batchLoss', points: unsentLosses });
+          unsentLosses = [];
           this.emitProgress({
             epoch,
             epochs: this.liveConfig.epochs,
@@ -201,24 +236,31 @@ export class Trainer {
             trainCount,
             evalSeconds: lastEvalSeconds,
             runningLoss: finishedBatches > 0 ? lossSum / finishedBatches : Number.NaN,
+            learningRate,
           });
-        const collect = async (result: tf.Tensor1D) => {
+        };
+        const collect = async ({ result, step: resultStep, x }: NonNullable<typeof pending>) => {
           const [loss, batchCorrect] = await result.data();
           result.dispose();
           lossSum += loss;
           correct += batchCorrect;
           finishedBatches += 1;
+          unsentLosses.push({ step: resultStep, x, loss });
         };
 
         for (let b = 0; b < batches; b++) {
           if (await this.shouldStop()) {
             if (pending) await collect(pending);
+            progress(b, 'train');
             return;
           }
-          const start = b * config.batch;
-          const end = Math.min(start + config.batch, trainCount);
-          learningRate = stepLrRate(this.liveConfig.lr, epoch, config.lrStep, config.lrGamma);
+          const start = b * batchSize;
+          const end = Math.min(start + batchSize, trainCount);
+          step += 1;
+          this.takeLiveChanges(applied, BATCH_LIVE_FIELDS, { step, epoch, batch: b + 1, batches });
+          learningRate = stepLrRate(applied.lr, epoch, applied.lrStep, applied.lrGamma);
           optimizer.options.lr = learningRate;
+          optimizer.options.weightDecay = applied.weightDecay;
           const images = tf.tensor4d(gatherImages(this.data.train.images, order, start, end), [end - start, 28, 28, 1]);
           const labels = tf.tensor1d(gatherLabels(this.data.train.labels, order, start, end), 'int32');
           let result: tf.Tensor1D;
@@ -226,7 +268,7 @@ export class Trainer {
             result = trainStep(params, optimizer, {
               images,
               labels,
-              dropoutRate: config.dropout,
+              dropoutRate: applied.dropout,
               dropoutSeed: random.nextUint32(),
             });
           } finally {
@@ -234,7 +276,7 @@ export class Trainer {
           }
           this.trained = true;
           if (pending) await collect(pending);
-          pending = result;
+          pending = { result, step, x: epoch + (b + 1) / batches };
           seen = end;
           const stepEnd = performance.now();
           throughput.record(stepEnd, end - start);
@@ -280,8 +322,36 @@ export class Trainer {
         reason: this.stopRequested ? 'stopped' : 'finished',
         finalTestAccuracy: lastTestAccuracy,
       });
+      if (this.resetRequested) this.dropNetwork();
       this.setState('idle');
     }
+  }
+
+  /**
+   * Applies the live fields among `fields` whose value in the UI's config differs from `applied`,
+   * announcing them as one change at this batch.
+   */
+  private takeLiveChanges(
+    applied: Record<LiveField, number>,
+    fields: readonly LiveField[],
+    at: { step: number; epoch: number; batch: number; batches: number },
+  ): void {
+    const live = pickLive(this.liveConfig);
+    const changes = fields.filter((field) => live[field] !== applied[field]).map((field) => ({ field, from: applied[field], to: live[field] }));
+    if (changes.length === 0) return;
+    for (const { field, to } of changes) applied[field] = to;
+    this.emit({
+      type: 'liveChange',
+      change: {
+        step: at.step,
+        // A batch-size change lands at the epoch's start; every other change at its batch's loss point.
+        x: at.epoch + at.batch / at.batches,
+        epoch: at.epoch + 1,
+        batch: at.batch,
+        changes,
+        learningRate: stepLrRate(applied.lr, at.epoch, applied.lrStep, applied.lrGamma),
+      },
+    });
   }
 
   /** Classifies the first `count` test images in eval mode (no dropout): the confusion matrix and the mistakes. */
@@ -317,6 +387,7 @@ export class Trainer {
     trainCount: number;
     evalSeconds: number;
     runningLoss: number;
+    learningRate: number;
   }): void {
     const rate = p.samplesPerSecond > 0 ? p.samplesPerSecond : Number.NaN;
     const epochEtaSeconds = p.trainRemaining / rate + p.evalSeconds;
@@ -336,6 +407,7 @@ export class Trainer {
         epochEtaSeconds,
         runEtaSeconds,
         runningLoss: p.runningLoss,
+        learningRate: p.learningRate,
       },
     });
   }

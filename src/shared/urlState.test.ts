@@ -16,12 +16,13 @@ describe('parseConfigHash', () => {
 
   it('reads every key', () => {
     const { config, notices } = parseConfigHash(
-      'epochs=3&lr=0.0005&batch=64&backend=webgl&seed=42&trainSize=100&testSize=50&wd=0&lrStep=2&lrGamma=0.1&dropout=0.5',
+      'epochs=3&lr=0.0005&opt=sgd&batch=64&backend=webgl&seed=42&trainSize=100&testSize=50&wd=0&lrStep=2&lrGamma=0.1&dropout=0.5',
     );
     expect(notices).toEqual([]);
     expect(config).toEqual({
       epochs: 3,
       lr: 0.0005,
+      optimizer: 'sgd',
       batch: 64,
       backend: 'webgl',
       seed: 42,
@@ -68,12 +69,35 @@ describe('parseConfigHash', () => {
 describe('serializeConfigHash', () => {
   it('writes every field, defaults included', () => {
     expect(serializeConfigHash(DEFAULT_CONFIG)).toBe(
-      'epochs=10&lr=0.001&batch=128&backend=auto&seed=0&trainSize=60000&testSize=10000&wd=0.0001&lrStep=7&lrGamma=0.5&dropout=0.25',
+      'epochs=10&lr=0.001&opt=adam&batch=128&backend=auto&seed=0&trainSize=60000&testSize=10000&wd=0.0001&lrStep=7&lrGamma=0.5&dropout=0.25',
     );
   });
 
   it('round-trips any valid configuration', () => {
     const config = { ...DEFAULT_CONFIG, epochs: 7, lr: 0.000316, batch: 1024, backend: 'cpu' as const, seed: 4294967295, weightDecay: 0.05 };
     expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [] });
+  });
+
+  it('round-trips every optimizer and every hyperparameter of the recipe, seed included', () => {
+    for (const optimizer of ['adam', 'adamw', 'sgd'] as const) {
+      const config = { ...DEFAULT_CONFIG, optimizer, weightDecay: 0, lrStep: 3, lrGamma: 0.1, dropout: 0.5, seed: 12345, batch: 16, epochs: 50 };
+      expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [] });
+    }
+  });
+});
+
+describe('optimizer and weight decay in the hash', () => {
+  it('reads opt=adamw and refuses an unknown optimizer', () => {
+    expect(parseConfigHash('#opt=adamw').config.optimizer).toBe('adamw');
+    const { config, notices } = parseConfigHash('#opt=lion');
+    expect(config.optimizer).toBe('adam');
+    expect(notices).toEqual(['opt=lion is not one of adam, adamw, sgd; using adam.']);
+  });
+
+  it('snaps a weight decay below 1e-6 to 0 or 1e-6, the slider has nothing between', () => {
+    expect(parseConfigHash('#wd=0').config.weightDecay).toBe(0);
+    expect(parseConfigHash('#wd=1e-7').config.weightDecay).toBe(0);
+    expect(parseConfigHash('#wd=8e-7').config.weightDecay).toBe(1e-6);
+    expect(parseConfigHash('#wd=1').config.weightDecay).toBe(0.1);
   });
 });

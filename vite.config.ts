@@ -1,14 +1,18 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 import { mnistData } from './scripts/mnistDataPlugin.ts';
+import { DEV_NONCE, securityHeaders } from './scripts/securityHeaders.ts';
 
-export default defineConfig({
-  plugins: [react(), mnistData()],
+export default defineConfig(({ command }) => ({
+  plugins: [react(), mnistData(), securityHeaders()],
+  // In dev Vite marks the scripts and styles it injects with this nonce, which the dev CSP allows;
+  // the build injects none, and its CSP allows no nonce.
+  html: command === 'serve' ? { cspNonce: DEV_NONCE } : {},
   worker: { format: 'es' },
   build: { target: 'es2022' },
   test: {
-    include: ['src/**/*.test.ts', 'fixtures/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'fixtures/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
   },
-});
+}));

@@ -3,7 +3,9 @@ import { openReady } from './helpers';
 
 /** Drags the mouse through points given in pad units (0–1). */
 async function stroke(page: Page, points: [number, number][]): Promise<void> {
-  const box = await page.getByRole('img', { name: 'Drawing pad' }).boundingBox();
+  const pad = page.getByRole('img', { name: 'Drawing pad' });
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
   if (!box) throw new Error('no drawing pad');
   const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
   await page.mouse.move(...at(points[0]));

@@ -65,7 +65,8 @@ interface NumberSpec {
 /** Valid ranges, keyed by config field. `pow2` fields snap to the nearest power of two. */
 export const NUMBER_SPECS: Readonly<Record<NumericKey, NumberSpec>> = {
   epochs: { kind: 'int', min: 1, max: 50 },
-  lr: { kind: 'float', min: 1e-5, max: 1e-1 },
+  // The slider spans 1e-5 … 0.1; the URL may go further, to watch a run diverge (SGD at lr ≥ 1).
+  lr: { kind: 'float', min: 1e-5, max: 10 },
   batch: { kind: 'pow2', min: 16, max: 1024 },
   seed: { kind: 'int', min: 0, max: 2 ** 32 - 1 },
   trainSize: { kind: 'int', min: 1, max: 60000 },

@@ -7,8 +7,23 @@ import type { BackendChoice, BackendName, LiveField, TrainConfig } from './confi
 export type WorkerCommand =
   /** Start the backend and load the data; answered by `ready` (or `error`). Sent once per worker. */
   | { type: 'init'; backend: BackendChoice }
-  /** Start a fresh run: new weights from the seed, new optimizer, epoch 1. */
-  | { type: 'start'; config: TrainConfig }
+  /** Start a fresh run: new weights from the seed, new optimizer, epoch 1. `runId` names it in checkpoints. */
+  | { type: 'start'; config: TrainConfig; runId: string }
+  /** Continue the run saved in the checkpoint (after a reload, a crash, or to roll back a diverged run). */
+  | { type: 'resumeCheckpoint' }
+  /** Delete the saved checkpoint. */
+  | { type: 'discardCheckpoint' }
+  /** Liveness check while a run exists: answered by `pong` between batches. */
+  | { type: 'ping' }
+  /** Report the worker's memory figures (answered by `diagnostics`). */
+  | { type: 'diagnostics' }
+  /** The current network in TensorFlow.js's format (answered by `modelExported`, or `modelFileRefused`). */
+  | { type: 'exportModel' }
+  /**
+   * Replace the network with one from files (model.json's text and the weights file's bytes), checked
+   * first: answered by `modelImported` or `modelFileRefused`, the current network untouched then.
+   */
+  | { type: 'importModel'; modelJson: string; weights: ArrayBuffer; fileNames: string[] }
   | { type: 'pause' }
   | { type: 'resume' }
   /** End the run after the current batch; the weights are kept. */
@@ -148,6 +163,30 @@ export interface TestInsight {
   misclassified: MisclassifiedExample[];
 }
 
+/** What a saved checkpoint holds, for the UI to offer it. */
+export interface CheckpointSummary {
+  runId: string;
+  savedAt: number;
+  reason: 'epoch' | 'pause';
+  /** The epoch in progress (0-based) and the batches of it already trained. */
+  epoch: number;
+  batch: number;
+  epochs: number;
+  config: TrainConfig;
+}
+
+/** The worker's memory: TensorFlow.js's own figures for the backend in use. */
+export interface Diagnostics {
+  numTensors: number;
+  numDataBuffers: number;
+  numBytes: number;
+  /** Backend-specific: GPU bytes (webgl), the wasm heap, or null where the backend does not say. */
+  backendBytes: number | null;
+  backendBytesLabel: string | null;
+  /** The tensor count with no run and no network: what Stop and Reset return to. */
+  idleNumTensors: number | null;
+}
+
 export type WorkerEvent =
   | { type: 'loading'; message: string; fraction: number }
   | { type: 'ready'; backend: BackendInfo; data: DataFacts; model: ModelFacts }
@@ -157,6 +196,27 @@ export type WorkerEvent =
   /** Batch losses since the last such event (sent with each progress event and at each epoch's end). */
   | { type: 'batchLoss'; points: BatchLossPoint[] }
   | { type: 'liveChange'; change: LiveChange }
+  /** The saved checkpoint now (after a save, a discard, and once at start); null when there is none. */
+  | { type: 'checkpoint'; summary: CheckpointSummary | null }
+  /** Checkpoints cannot be saved here (no storage, or it is full); training goes on without them. */
+  | { type: 'checkpointsOff'; reason: string }
+  /** A resumed run's past, for the charts and the log: replaces what the UI shows of the run. */
+  | {
+      type: 'restored';
+      runId: string;
+      config: TrainConfig;
+      history: EpochMetrics[];
+      batchLoss: BatchLossPoint[];
+      liveChanges: LiveChange[];
+    }
+  /** The loss became NaN or infinite: the run is paused at this batch. */
+  | { type: 'diverged'; epoch: number; batch: number; learningRate: number; loss: number; canRollBack: boolean }
+  | { type: 'diagnostics'; diagnostics: Diagnostics }
+  | { type: 'pong' }
+  | { type: 'modelExported'; modelJson: string; weights: ArrayBuffer; weightsFileName: string }
+  | { type: 'modelImported'; fileNames: string[]; parameterCount: number }
+  /** An export or import that could not be done; nothing was changed. */
+  | { type: 'modelFileRefused'; message: string }
   /** `numTensors` is the worker's live tensor count after the epoch: it must not grow from epoch to epoch. */
   | { type: 'epoch'; metrics: EpochMetrics; numTensors: number; insight: TestInsight }
   | { type: 'done'; reason: 'finished' | 'stopped'; finalTestAccuracy: number | null }

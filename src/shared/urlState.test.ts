@@ -36,11 +36,11 @@ describe('parseConfigHash', () => {
   });
 
   it('clamps out-of-range numbers, with a notice each', () => {
-    const { config, notices } = parseConfigHash('#epochs=500&lr=5&trainSize=-3&testSize=20000');
-    expect(config).toMatchObject({ epochs: 50, lr: 0.1, trainSize: 1, testSize: 10000 });
+    const { config, notices } = parseConfigHash('#epochs=500&lr=50&trainSize=-3&testSize=20000');
+    expect(config).toMatchObject({ epochs: 50, lr: 10, trainSize: 1, testSize: 10000 });
     expect(notices).toEqual([
       'epochs=500 is outside 1–50; using 50.',
-      'lr=5 is outside 0.00001–0.1; using 0.1.',
+      'lr=50 is outside 0.00001–10; using 10.',
       'trainSize=-3 is outside 1–60000; using 1.',
       'testSize=20000 is outside 1–10000; using 10000.',
     ]);

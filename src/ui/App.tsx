@@ -1,5 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { BackendChoice, TrainConfig } from '../shared/config';
+import { stepLrRate } from '../shared/stepLr';
+import type { ChartRun, ChartsHandle } from './charts/chartTypes';
 import { Charts } from './components/Charts';
+import { LiveChanges } from './components/LiveChanges';
 import { Controls } from './components/Controls';
 import { EpochLog } from './components/EpochLog';
 import { Notices } from './components/Notices';
@@ -11,46 +15,154 @@ import { FeatureMaps } from './featureMaps/FeatureMaps';
 import { ConfusionMatrix, type CellSelection } from './insight/ConfusionMatrix';
 import { MisclassifiedGallery } from './insight/MisclassifiedGallery';
 import { InputPreview, PredictionPanel } from './drawing/PredictionPanel';
+import { LanguageSwitch } from './i18n/LanguageSwitch';
+import { useI18n } from './i18n/useI18n';
+import { AdamVsAdamW } from './runs/AdamVsAdamW';
+import { ExportMenu } from './runs/ExportMenu';
+import { liveChangeText } from './runs/liveChangeText';
+import { labelRuns, runDisplayName } from './runs/runLabels';
+import { RunsPanel } from './runs/RunsPanel';
+import type { RunRecord } from './runs/runTypes';
+import { useRuns } from './runs/useRuns';
+import { DiagnosticsPanel } from './recovery/DiagnosticsPanel';
+import { ModelFilesPanel } from './recovery/ModelFilesPanel';
+import { RecoveryPanel } from './recovery/RecoveryPanel';
 import { useHashConfig } from './useHashConfig';
 import { usePredictor } from './usePredictor';
 import { useTrainer } from './useTrainer';
 
 export function App() {
   const { config, notices: configNotices, update, addNotice, dismissNotice: dismissConfigNotice } = useHashConfig();
-  const { view, send, dismissNotice: dismissWorkerNotice } = useTrainer(config.backend);
+  const onBackendChange = useCallback((backend: BackendChoice) => update({ backend }), [update]);
+  const { view, send, report, retry, dismissNotice: dismissWorkerNotice, failure, dismissFailure } = useTrainer(config, onBackendChange);
   const { runState } = view;
   const ready = view.backend !== null && view.error === null;
-  const predictor = usePredictor(view.prediction, send, ready, view.history.length);
+  const predictor = usePredictor(view.prediction, send, ready, view.weightsVersion);
   const [galleryFilter, setGalleryFilter] = useState<CellSelection | null>(null);
 
-  // The worker reads the live fields (learning rate, epochs) of whatever config it was sent last.
+  const { t } = useI18n();
+  const kept = useRuns(view);
+  const chartsRef = useRef<ChartsHandle>(null);
+  /** Runs still to start, one after the other (Compare Adam vs AdamW), and the ids of those begun. */
+  const queue = useRef<{ pending: TrainConfig[]; begun: string[] }>({ pending: [], begun: [] });
+
+  // The worker reads the live fields (learning rate, epochs, …) of whatever config it was sent last.
   useEffect(() => send({ type: 'config', config }), [config, send]);
+
+  const { beginRun, adoptRun, detachCurrent, showOnly } = kept;
+  const requestDiagnostics = useCallback(() => send({ type: 'diagnostics' }), [send]);
+
+  // A resumed run continues its own record in the Runs table.
+  const { restoredRun } = view;
+  useEffect(() => {
+    if (restoredRun) adoptRun(restoredRun.runId, restoredRun.config);
+  }, [restoredRun, adoptRun]);
+  const startRun = useCallback(
+    (runConfig: TrainConfig) => {
+      const id = beginRun(runConfig);
+      send({ type: 'start', config: runConfig, runId: id });
+      return id;
+    },
+    [beginRun, send],
+  );
 
   const onTrainButton = () => {
     if (runState === 'running') send({ type: 'pause' });
     else if (runState === 'paused') send({ type: 'resume' });
-    else if (runState === 'idle') send({ type: 'start', config });
+    else if (runState === 'idle') {
+      queue.current = { pending: [], begun: [] };
+      startRun(config);
+    }
   };
 
+  const onReset = () => {
+    queue.current = { pending: [], begun: [] };
+    detachCurrent();
+    send({ type: 'reset' });
+  };
+
+  // The seed's Adam (its decay, or the seed's 1e-4 if AdamW is selected) against AdamW at 1e-2: the
+  // usual decays of each (see the explanation panel). Same seed, so the same initial weights and data order.
+  const adamDecay = config.optimizer === 'adam' ? config.weightDecay : 1e-4;
+  const adamWDecay = 1e-2;
+  const onCompare = () => {
+    const adam: TrainConfig = { ...config, optimizer: 'adam', weightDecay: adamDecay };
+    const adamW: TrainConfig = { ...config, optimizer: 'adamw', weightDecay: adamWDecay };
+    update({ optimizer: adam.optimizer, weightDecay: adam.weightDecay });
+    queue.current = { pending: [adamW], begun: [startRun(adam)] };
+    showOnly(queue.current.begun);
+  };
+
+  // The next queued run starts when the last one has finished; a Stop empties the queue.
+  useEffect(() => {
+    if (!view.result || runState !== 'idle') return;
+    const { pending, begun } = queue.current;
+    if (view.result.reason !== 'finished' || pending.length === 0) {
+      queue.current.pending = [];
+      return;
+    }
+    const [next, ...rest] = pending;
+    update({ optimizer: next.optimizer, weightDecay: next.weightDecay });
+    queue.current = { pending: rest, begun: [...begun, startRun(next)] };
+    showOnly(queue.current.begun);
+  }, [view.result, runState, startRun, update, showOnly]);
+
+  // Labels say what differs: among all kept runs in the table, among the runs shown on the charts.
+  const tableLabels = useMemo(() => labelsFor(kept.runs, t.runs.defaultLabel), [kept.runs, t]);
+  const shownRuns = kept.runs.filter((run) => !run.hidden || run.id === kept.currentId);
+  const shownLabels = labelsFor(shownRuns, t.runs.defaultLabel);
+  const chartRuns: ChartRun[] = shownRuns.map((run, i) => {
+    const current = run.id === kept.currentId;
+    const source = current ? { epochs: view.history, batchLoss: view.batchLoss, liveChanges: view.liveChanges } : run;
+    return {
+      id: run.id,
+      label: shownLabels[i],
+      current,
+      epochs: source.epochs,
+      batchLoss: source.batchLoss,
+      markers: source.liveChanges.map((change) => ({ x: change.x, label: liveChangeText(change, t.liveChanges.fields) })),
+    };
+  });
+  const currentRun = kept.runs.find((run) => run.id === kept.currentId) ?? null;
+  const runExists = runState === 'running' || runState === 'paused';
+  const effectiveLearningRate =
+    runExists && view.progress ? view.progress.learningRate : stepLrRate(config.lr, 0, config.lrStep, config.lrGamma);
+
   const finalAccuracy = view.result?.finalTestAccuracy ?? null;
-  const epochs = Math.max(config.epochs, view.history.length);
+  const epochs = Math.max(config.epochs, view.history.length, ...chartRuns.map((run) => run.epochs.length));
   return (
     <main>
       <header>
-        <h1>MNIST Lab</h1>
-        <p className="subtitle">
-          The seed&apos;s SimpleCNN, trained on all of MNIST in this tab: Adam with L2 weight decay, StepLR, batch {config.batch}.
-        </p>
+        <div className="title-row">
+          <h1>MNIST Lab</h1>
+          <LanguageSwitch />
+        </div>
+        <p className="subtitle">{t.app.subtitle(config.batch)}</p>
       </header>
       <StatusPanel backend={view.backend} data={view.data} paramCount={view.model?.paramCount ?? null} loading={view.loading} tensorCounts={view.tensorCounts} />
       {view.error && (
         <div className="error" role="alert">
           {/* A data file's message starts with the file's name already. */}
-          <strong>{view.error.file ? 'The MNIST data could not be used. ' : 'Error: '}</strong>
+          <strong>{view.error.file ? t.app.dataErrorPrefix : t.app.errorPrefix}</strong>
           {view.error.message}
-          {view.error.file && ' Nothing was trained on it; reload the page to try again.'}
+          {view.error.file && t.app.dataErrorSuffix}{' '}
+          {(view.error.file || view.runState === 'loading') && (
+            <button type="button" className="inline-action" onClick={retry}>
+              {t.recovery.retry}
+            </button>
+          )}
         </div>
       )}
+      <RecoveryPanel
+        runState={runState}
+        checkpoint={view.checkpoint}
+        checkpointsOff={view.checkpointsOff}
+        diverged={view.diverged}
+        failure={failure}
+        onResume={() => send({ type: 'resumeCheckpoint' })}
+        onDiscard={() => send({ type: 'discardCheckpoint' })}
+        onDismissFailure={dismissFailure}
+      />
       <Notices
         notices={[...configNotices, ...view.notices]}
         onDismiss={(index) =>
@@ -59,20 +171,41 @@ export function App() {
       />
       <Controls
         config={config}
+        runConfig={runExists ? (currentRun?.config ?? null) : null}
         runState={runState}
         canTrain={runState === 'idle' && view.error === null}
+        effectiveLearningRate={effectiveLearningRate}
         onChange={update}
         onNotice={addNotice}
         onTrainButton={onTrainButton}
-        onStop={() => send({ type: 'stop' })}
+        onStop={() => {
+          queue.current.pending = [];
+          send({ type: 'stop' });
+        }}
+        onReset={onReset}
+        onCompare={onCompare}
+        compareHint={t.compare.buttonHint(String(adamDecay), String(adamWDecay))}
       />
       <ProgressBar progress={view.progress} ended={view.result !== null} />
+      <LiveChanges changes={view.liveChanges} />
       {view.result && finalAccuracy !== null && (
         <p className="final">
           {view.result.reason === 'stopped' ? 'Stopped. Last' : 'Final'} test accuracy: <strong>{formatPercent(finalAccuracy)}</strong>
         </p>
       )}
-      <Charts history={view.history} epochs={epochs} />
+      <Charts ref={chartsRef} runs={chartRuns} epochs={epochs} />
+      <div className="runs-panels">
+        <RunsPanel
+          runs={kept.runs}
+          labels={tableLabels}
+          currentId={kept.currentId}
+          persistent={kept.persistent}
+          onUpdate={kept.update}
+          onDelete={kept.remove}
+        />
+        <ExportMenu runs={kept.runs} labels={tableLabels} chartPngs={() => chartsRef.current?.pngs() ?? []} />
+        <AdamVsAdamW />
+      </div>
       <section className="try-it" id="try-it" aria-label="Draw a digit">
         <h2>Try it: draw a digit</h2>
         <div className="try-it-panels">
@@ -104,6 +237,22 @@ export function App() {
           </div>
         </section>
       )}
+      <div className="tools-panels">
+        <ModelFilesPanel
+          modelFile={view.modelFile}
+          canExport={ready}
+          canImport={ready && runState === 'idle'}
+          onExport={() => send({ type: 'exportModel' })}
+          onImport={(files) => send({ type: 'importModel', ...files })}
+          onRefused={(message) => report({ type: 'modelFileRefused', message })}
+        />
+        <DiagnosticsPanel
+          diagnostics={view.diagnostics}
+          tensorCounts={view.tensorCounts}
+          onRefresh={requestDiagnostics}
+          refreshKey={`${runState}-${view.history.length}-${view.backend?.name ?? ''}`}
+        />
+      </div>
       <div className="log-panels">
         <EpochLog history={view.history} />
         <details className="printout" open>
@@ -113,4 +262,12 @@ export function App() {
       </div>
     </main>
   );
+}
+
+function labelsFor(runs: readonly RunRecord[], fallback: (n: number) => string): string[] {
+  const auto = labelRuns(
+    runs.map((run) => run.config),
+    fallback,
+  );
+  return runs.map((run, i) => runDisplayName(run, auto[i]));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatLearningRate, seedPrintout } from './format';
+import { formatDecimal, formatDuration, formatInteger, formatLearningRate, formatNumber, formatPercent, seedPrintout } from './format';
 
 describe('formatDuration', () => {
   it('writes m:ss and h:mm:ss', () => {
@@ -19,7 +19,31 @@ describe('formatLearningRate', () => {
   });
 });
 
+describe('locale-aware numbers', () => {
+  it('groups integers for en-US and zh-CN alike, English by default', () => {
+    expect(formatInteger(60000)).toBe('60,000');
+    expect(formatInteger(60000, 'en')).toBe('60,000');
+    expect(formatInteger(60000, 'zh')).toBe('60,000');
+    expect(formatInteger(1234.6, 'zh')).toBe('1,235');
+  });
+
+  it('writes a value in percent with the given decimals', () => {
+    expect(formatPercent(98.1)).toBe('98.10%');
+    expect(formatPercent(98.1, 2, 'zh')).toBe('98.10%');
+    expect(formatPercent(93.14, 1, 'en')).toBe('93.1%');
+    expect(formatPercent(98.7, 0, 'zh')).toBe('99%');
+  });
+
+  it('passes Intl options on, and writes fixed decimals without grouping', () => {
+    expect(formatNumber(0.5, 'zh', { style: 'percent' })).toBe('50%');
+    expect(formatNumber(1234.5, 'en', { maximumFractionDigits: 0 })).toBe('1,235');
+    expect(formatDecimal(11.594, 1)).toBe('11.6');
+    expect(formatDecimal(12345.678, 2, 'zh')).toBe('12345.68');
+  });
+});
+
 describe('seedPrintout', () => {
+  // It takes no locale: the program's output is the same bytes whatever the page's language.
   it("prints the seed's lines with its decimals", () => {
     const text = seedPrintout('wasm', 390410, [
       { epoch: 1, epochs: 10, loss: 0.21234, trainAccuracy: 93.456, testAccuracy: 98.1, learningRate: 0.001, trainSeconds: 1, evalSeconds: 1, samplesPerSecond: 1, stepMilliseconds: 1 },

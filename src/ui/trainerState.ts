@@ -2,12 +2,15 @@
  * What the page knows about the worker, as a reducer over the worker's events: the UI shows this and
  * nothing else, so buttons always reflect the worker's real state.
  */
+import type { TrainConfig } from '../shared/config';
 import type {
   BackendInfo,
   BatchLossPoint,
   DataFacts,
   EpochMetrics,
   FeatureMap,
+  CheckpointSummary,
+  Diagnostics,
   LiveChange,
   ModelFacts,
   Progress,
@@ -32,6 +35,18 @@ export interface TrainerView {
   notices: string[];
   error: { message: string; file?: string } | null;
   result: { reason: 'finished' | 'stopped'; finalTestAccuracy: number | null } | null;
+  /** The saved checkpoint the worker reported, and why checkpoints are off (null while they work). */
+  checkpoint: CheckpointSummary | null;
+  checkpointsOff: string | null;
+  /** The run paused itself at a non-finite loss. Cleared when it runs again. */
+  diverged: Extract<WorkerEvent, { type: 'diverged' }> | null;
+  /** A resumed run's identity: the UI's run record continues under this id. */
+  restoredRun: { runId: string; config: TrainConfig } | null;
+  diagnostics: Diagnostics | null;
+  /** Counts changes of the network (an epoch, a Reset, an import, a resume): a prediction is then stale. */
+  weightsVersion: number;
+  /** The outcome of the last model export or import. */
+  modelFile: { kind: 'exported'; fileNames: string[] } | { kind: 'imported'; fileNames: string[] } | { kind: 'refused'; message: string } | null;
   /** The last evaluation's confusion matrix and mistakes (refreshed after each epoch). */
   insight: TestInsight | null;
   /** The worker's latest answer to a `predict` command. */
@@ -54,6 +69,13 @@ export const INITIAL_VIEW: TrainerView = {
   result: null,
   insight: null,
   prediction: null,
+  checkpoint: null,
+  checkpointsOff: null,
+  diverged: null,
+  restoredRun: null,
+  diagnostics: null,
+  modelFile: null,
+  weightsVersion: 0,
 };
 
 /** A view with no run in it: what a new run or a Reset starts from. */
@@ -65,6 +87,8 @@ const EMPTY_RUN = {
   progress: null,
   result: null,
   insight: null,
+  diverged: null,
+  restoredRun: null,
 } satisfies Partial<TrainerView>;
 
 export type ViewAction =
@@ -77,7 +101,7 @@ export type ViewAction =
 export function trainerReducer(view: TrainerView, action: ViewAction): TrainerView {
   switch (action.type) {
     case 'runRequested':
-      return { ...view, ...EMPTY_RUN, error: null };
+      return { ...view, ...EMPTY_RUN, error: null, weightsVersion: view.weightsVersion + 1 };
     case 'dismissNotice':
       return { ...view, notices: view.notices.filter((_, i) => i !== action.index) };
     case 'crashed':
@@ -92,23 +116,52 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
     case 'loading':
       return { ...view, loading: { message: event.message, fraction: event.fraction } };
     case 'ready':
-      return { ...view, loading: null, backend: event.backend, data: event.data, model: event.model };
+      // A replacement worker (after a failure) starts clean: the failure is reported separately.
+      return { ...view, loading: null, backend: event.backend, data: event.data, model: event.model, error: null };
     case 'notice':
       return { ...view, notices: [...view.notices, event.message] };
     case 'state':
-      return { ...view, runState: event.state };
+      return { ...view, runState: event.state, diverged: event.state === 'running' ? null : view.diverged };
     case 'progress':
       return { ...view, progress: event.progress };
     case 'batchLoss':
       return { ...view, batchLoss: view.batchLoss.concat(event.points) };
     case 'liveChange':
       return { ...view, liveChanges: [...view.liveChanges, event.change] };
+    case 'checkpoint':
+      return { ...view, checkpoint: event.summary };
+    case 'checkpointsOff':
+      return { ...view, checkpointsOff: event.reason };
+    case 'diverged':
+      return { ...view, diverged: event };
+    case 'diagnostics':
+      return { ...view, diagnostics: event.diagnostics };
+    case 'pong':
+      return view;
+    case 'modelExported':
+      return { ...view, modelFile: { kind: 'exported', fileNames: ['model.json', event.weightsFileName] } };
+    case 'modelImported':
+      return { ...view, modelFile: { kind: 'imported', fileNames: event.fileNames }, weightsVersion: view.weightsVersion + 1 };
+    case 'modelFileRefused':
+      return { ...view, modelFile: { kind: 'refused', message: event.message } };
+    case 'restored':
+      return {
+        ...view,
+        ...EMPTY_RUN,
+        error: null,
+        history: event.history,
+        batchLoss: event.batchLoss,
+        liveChanges: event.liveChanges,
+        restoredRun: { runId: event.runId, config: event.config },
+        weightsVersion: view.weightsVersion + 1,
+      };
     case 'epoch':
       return {
         ...view,
         history: [...view.history, event.metrics],
         tensorCounts: [...view.tensorCounts, event.numTensors],
         insight: event.insight,
+        weightsVersion: view.weightsVersion + 1,
       };
     case 'done':
       return { ...view, result: { reason: event.reason, finalTestAccuracy: event.finalTestAccuracy } };

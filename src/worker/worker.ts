@@ -5,7 +5,11 @@
 import { DEFAULT_CONFIG } from '../shared/config';
 import type { WorkerCommand, WorkerEvent } from '../shared/protocol';
 import { startBackend } from './backends/startBackend';
+import * as tf from '@tensorflow/tfjs';
+import { parseCheckpoint, summarize } from './checkpoint/checkpoint';
+import { openCheckpointStore } from './checkpoint/checkpointStore';
 import { DataFileError } from './data/idx';
+import { decodeTfjsModel, encodeTfjsModel } from '../shared/modelFiles';
 import { loadMnist } from './data/loadMnist';
 import { parameterCount } from './model/simpleCnn';
 import { Trainer } from './training/trainer';
@@ -17,6 +21,7 @@ function post(event: WorkerEvent): void {
   const transfer: ArrayBuffer[] = [];
   if (event.type === 'prediction') event.featureMaps?.forEach((map) => transfer.push(map.values.buffer as ArrayBuffer));
   if (event.type === 'epoch') event.insight.misclassified.forEach((example) => transfer.push(example.pixels.buffer as ArrayBuffer));
+  if (event.type === 'modelExported') transfer.push(event.weights);
   self.postMessage(event, transfer);
 }
 
@@ -50,6 +55,7 @@ async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
     }),
   ]);
   trainer = new Trainer(data, post, latestConfig);
+  idleNumTensors = tf.memory().numTensors;
   post({
     type: 'ready',
     backend,
@@ -57,6 +63,76 @@ async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
     model: { paramCount: parameterCount() },
   });
   post({ type: 'state', state: 'idle' });
+  await announceCheckpoint(trainer);
+}
+
+/** Tensors with no network and no run: what the worker returns to after Reset (Stop keeps the 10 weights). */
+let idleNumTensors: number | null = null;
+
+/** Connects the trainer to storage and tells the UI whether a run from an earlier visit can be resumed. */
+async function announceCheckpoint(target: Trainer): Promise<void> {
+  const opened = await openCheckpointStore();
+  if (!opened.store) {
+    post({ type: 'checkpointsOff', reason: opened.reason });
+    return;
+  }
+  target.setCheckpointStore(opened.store);
+  const stored = await opened.store.load().catch(() => undefined);
+  if (stored === undefined || stored === null) return post({ type: 'checkpoint', summary: null });
+  const parsed = parseCheckpoint(stored);
+  if (parsed.ok) post({ type: 'checkpoint', summary: summarize(parsed.checkpoint) });
+  else {
+    post({ type: 'notice', level: 'warning', message: `${parsed.error} It was deleted.` });
+    await opened.store.clear().catch(() => undefined);
+    post({ type: 'checkpoint', summary: null });
+  }
+}
+
+async function exportModel(target: Trainer): Promise<void> {
+  try {
+    const { modelJson, weightsBin, weightsFileName } = encodeTfjsModel(await target.exportWeights(), { dropout: latestConfig.dropout });
+    post({ type: 'modelExported', modelJson, weights: weightsBin, weightsFileName });
+  } catch (error) {
+    post({ type: 'modelFileRefused', message: `The model could not be exported: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}
+
+/** The files are data: parsed and checked as JSON and float32 bytes, never run. */
+function importModel(target: Trainer, command: WorkerCommand & { type: 'importModel' }): void {
+  const decoded = decodeTfjsModel(command.modelJson, command.weights);
+  if (!decoded.ok) return post({ type: 'modelFileRefused', message: decoded.error });
+  if (!target.importWeights(decoded.weights)) {
+    return post({ type: 'modelFileRefused', message: 'A model can be imported only while no run is going: press Stop first.' });
+  }
+  post({ type: 'modelImported', fileNames: command.fileNames, parameterCount: parameterCount() });
+}
+
+/** TensorFlow.js's memory figures, with what the backend adds (GPU bytes on webgl, the wasm heap). */
+function diagnostics(): void {
+  const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  let backendBytes: number | null = null;
+  let backendBytesLabel: string | null = null;
+  if (typeof memory.numBytesInGPU === 'number') {
+    backendBytes = memory.numBytesInGPU;
+    backendBytesLabel = 'GPU';
+  } else if (tf.getBackend() === 'wasm') {
+    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
+    if (heap) {
+      backendBytes = heap.length;
+      backendBytesLabel = 'WASM heap';
+    }
+  }
+  post({
+    type: 'diagnostics',
+    diagnostics: {
+      numTensors: memory.numTensors,
+      numDataBuffers: memory.numDataBuffers,
+      numBytes: memory.numBytes,
+      backendBytes,
+      backendBytesLabel,
+      idleNumTensors,
+    },
+  });
 }
 
 self.onmessage = (event: MessageEvent<WorkerCommand>) => {
@@ -74,7 +150,25 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
       break;
     case 'start':
       latestConfig = command.config;
-      trainer?.start(command.config);
+      trainer?.start(command.config, command.runId);
+      break;
+    case 'resumeCheckpoint':
+      void trainer?.resumeCheckpoint();
+      break;
+    case 'discardCheckpoint':
+      void trainer?.discardCheckpoint();
+      break;
+    case 'diagnostics':
+      if (trainer) diagnostics();
+      break;
+    case 'ping':
+      post({ type: 'pong' });
+      break;
+    case 'exportModel':
+      if (trainer) void exportModel(trainer);
+      break;
+    case 'importModel':
+      if (trainer) importModel(trainer, command);
       break;
     case 'pause':
       trainer?.pause();

@@ -1,9 +1,16 @@
 /**
- * The seed's two-panel figure, live: the training loss per epoch, and train/test accuracy per epoch.
- * The x axis spans the configured epochs from the start, so the curves fill in from left to right.
+ * The seed's two-panel figure, live and for several runs: the training loss (per batch, smoothed, and
+ * per epoch) and train/test accuracy per epoch. The current run keeps the seed's colours; other runs
+ * overlay in a palette colour each. The x axis spans the configured epochs from the start, so the
+ * curves fill in from left to right. What is drawn is decided in ../charts (pure, unit-tested); this
+ * component renders it and exports PNGs through its ref. Every word on it (titles, axes, legend,
+ * tooltips, accessible names) is the page language's `t.charts`; the datasets are rebuilt only when the
+ * runs or the language change.
  */
+import { forwardRef, useImperativeHandle, useMemo, useRef } from 'react';
 import {
   Chart as ChartJS,
+  Decimation,
   Legend,
   LineController,
   LineElement,
@@ -11,64 +18,76 @@ import {
   PointElement,
   Title,
   Tooltip,
-  type ChartOptions,
+  type ChartData,
 } from 'chart.js';
 import { Line } from 'react-chartjs-2';
-import type { EpochMetrics } from '../../shared/protocol';
+import type { ChartRun, ChartsHandle, XY } from '../charts/chartTypes';
+import { buildAccuracyDatasets, buildLossDatasets, buildMarkerLines, showLossLegend, xRange } from '../charts/datasets';
+import { legendItems } from '../charts/legendGlyphs';
+import { markerLinesPlugin } from '../charts/markerPlugin';
+import { accuracyOptions, lossOptions, type PanelText } from '../charts/options';
+import { intlLocale } from '../i18n/locale';
+import { useI18n } from '../i18n/useI18n';
 
-ChartJS.register(LineController, LineElement, PointElement, LinearScale, Title, Tooltip, Legend);
+ChartJS.register(LineController, LineElement, PointElement, LinearScale, Title, Tooltip, Legend, Decimation);
 
-// matplotlib's first two default colours, as in the seed's figure.
-const BLUE = '#1f77b4';
-const ORANGE = '#ff7f0e';
+const PLUGINS = [markerLinesPlugin];
 
-function options(title: string, yTitle: string, epochs: number, showLegend: boolean): ChartOptions<'line'> {
-  return {
-    responsive: true,
-    maintainAspectRatio: false,
-    animation: false,
-    parsing: false,
-    plugins: {
-      title: { display: true, text: title, font: { size: 15 } },
-      legend: { display: showLegend, position: 'bottom' },
-      tooltip: { mode: 'index', intersect: false },
-    },
-    scales: {
-      x: { type: 'linear', min: 1, max: Math.max(2, epochs), title: { display: true, text: 'Epoch' }, ticks: { stepSize: 1, precision: 0 } },
-      y: { type: 'linear', title: { display: true, text: yTitle } },
-    },
-  };
+type LineChart = ChartJS<'line', XY[]>;
+
+/** The chart's pixels over white (the canvas itself is transparent), as a PNG data URL. */
+function whitePng(chart: LineChart): string {
+  const source = chart.canvas;
+  const copy = document.createElement('canvas');
+  copy.width = source.width;
+  copy.height = source.height;
+  const ctx = copy.getContext('2d');
+  if (!ctx) return chart.toBase64Image('image/png');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, copy.width, copy.height);
+  ctx.drawImage(source, 0, 0);
+  return copy.toDataURL('image/png');
 }
 
-const series = (label: string, color: string, points: { x: number; y: number }[]) => ({
-  label,
-  data: points,
-  borderColor: color,
-  backgroundColor: color,
-  pointRadius: 3,
-  borderWidth: 2,
-});
+export const Charts = forwardRef<ChartsHandle, { runs: ChartRun[]; epochs: number }>(function Charts({ runs, epochs }, ref) {
+  const lossChart = useRef<LineChart | null>(null);
+  const accuracyChart = useRef<LineChart | null>(null);
 
-export function Charts({ history, epochs }: { history: EpochMetrics[]; epochs: number }) {
-  const loss = history.map((m) => ({ x: m.epoch, y: m.loss }));
-  const train = history.map((m) => ({ x: m.epoch, y: m.trainAccuracy }));
-  const test = history.map((m) => ({ x: m.epoch, y: m.testAccuracy }));
+  useImperativeHandle(
+    ref,
+    () => ({
+      pngs() {
+        const out: ReturnType<ChartsHandle['pngs']> = [];
+        if (lossChart.current) out.push({ name: 'loss', dataUrl: whitePng(lossChart.current) });
+        if (accuracyChart.current) out.push({ name: 'accuracy', dataUrl: whitePng(accuracyChart.current) });
+        return out;
+      },
+    }),
+    [],
+  );
+
+  const { locale, t, formatNumber } = useI18n();
+  // `t.charts` is one object per language (and `formatNumber` one function per language), so these
+  // change only when the language does.
+  const labels = t.charts;
+  const text = useMemo<PanelText>(() => ({ labels, formatNumber, locale: intlLocale(locale) }), [labels, formatNumber, locale]);
+
+  const lossData = useMemo<ChartData<'line', XY[]>>(() => ({ datasets: buildLossDatasets(runs, labels) }), [runs, labels]);
+  const accuracyData = useMemo<ChartData<'line', XY[]>>(() => ({ datasets: buildAccuracyDatasets(runs, labels) }), [runs, labels]);
+  const markers = useMemo(() => buildMarkerLines(runs), [runs]);
+  const range = useMemo(() => xRange(runs, epochs), [runs, epochs]);
+  const legend = showLossLegend(runs);
+  const lossOpts = useMemo(() => lossOptions(text, range, legend, markers, legendItems), [text, range, legend, markers]);
+  const accuracyOpts = useMemo(() => accuracyOptions(text, range, markers, legendItems), [text, range, markers]);
+
   return (
-    <section className="charts" aria-label="Charts">
+    <section className="charts" aria-label={labels.region}>
       <div className="chart">
-        <Line
-          aria-label="Training Loss Curve"
-          data={{ datasets: [series('Training loss', BLUE, loss)] }}
-          options={options('Training Loss Curve', 'Loss', epochs, false)}
-        />
+        <Line ref={lossChart} aria-label={labels.lossTitle} datasetIdKey="id" data={lossData} options={lossOpts} plugins={PLUGINS} />
       </div>
       <div className="chart">
-        <Line
-          aria-label="Accuracy Curves"
-          data={{ datasets: [series('Train Accuracy', BLUE, train), series('Test Accuracy', ORANGE, test)] }}
-          options={options('Accuracy Curves', 'Accuracy (%)', epochs, true)}
-        />
+        <Line ref={accuracyChart} aria-label={labels.accuracyTitle} datasetIdKey="id" data={accuracyData} options={accuracyOpts} plugins={PLUGINS} />
       </div>
     </section>
   );
-}
+});

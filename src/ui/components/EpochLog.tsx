@@ -1,25 +1,27 @@
 import type { EpochMetrics } from '../../shared/protocol';
-import { formatLoss, formatPercent, formatRate } from '../format';
+import { formatLoss, formatRate } from '../format';
+import { useI18n } from '../i18n/useI18n';
 
 /** The seed's per-epoch print as a table. */
 export function EpochLog({ history }: { history: EpochMetrics[] }) {
+  const { t, formatPercent } = useI18n();
   return (
     <table className="epoch-log">
-      <caption>Epoch log</caption>
+      <caption>{t.epochLog.caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Epoch</th>
-          <th scope="col">Loss</th>
-          <th scope="col">Train Acc</th>
-          <th scope="col">Test Acc</th>
-          <th scope="col">Learning Rate</th>
+          <th scope="col">{t.epochLog.epoch}</th>
+          <th scope="col">{t.epochLog.loss}</th>
+          <th scope="col">{t.epochLog.trainAccuracy}</th>
+          <th scope="col">{t.epochLog.testAccuracy}</th>
+          <th scope="col">{t.epochLog.learningRate}</th>
         </tr>
       </thead>
       <tbody>
         {history.length === 0 ? (
           <tr>
             <td colSpan={5} className="empty">
-              No epochs yet: press Train.
+              {t.epochLog.empty}
             </td>
           </tr>
         ) : (

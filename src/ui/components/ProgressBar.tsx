@@ -1,5 +1,6 @@
 import type { Progress } from '../../shared/protocol';
-import { formatDuration, formatInteger, formatLoss } from '../format';
+import { formatDuration, formatLoss } from '../format';
+import { useI18n } from '../i18n/useI18n';
 
 interface ProgressBarProps {
   progress: Progress | null;
@@ -9,22 +10,20 @@ interface ProgressBarProps {
 
 /** The batch within the epoch, with speed and time left. */
 export function ProgressBar({ progress, ended }: ProgressBarProps) {
+  const { t } = useI18n();
   const batch = progress?.batch ?? 0;
   const batches = progress?.batches ?? 1;
-  let text = 'Not started';
+  let text = t.progress.notStarted;
   if (progress) {
-    text = `Epoch ${progress.epoch}/${progress.epochs} · `;
-    text +=
-      progress.phase === 'eval' && !ended
-        ? `evaluating on ${formatInteger(progress.testImages)} test images`
-        : `batch ${formatInteger(batch)}/${formatInteger(batches)}`;
+    text = t.progress.epoch(progress.epoch, progress.epochs);
+    text += progress.phase === 'eval' && !ended ? t.progress.evaluating(progress.testImages) : t.progress.batch(batch, batches);
   }
   const live = progress !== null && !ended;
   return (
-    <section className="progress" aria-label="Training progress">
+    <section className="progress" aria-label={t.progress.region}>
       <div
         role="progressbar"
-        aria-label="Epoch progress"
+        aria-label={t.progress.bar}
         aria-valuemin={0}
         aria-valuemax={batches}
         aria-valuenow={batch}
@@ -35,12 +34,12 @@ export function ProgressBar({ progress, ended }: ProgressBarProps) {
       </div>
       <p className="progress-text">
         <span>{text}</span>
-        {progress && progress.samplesPerSecond > 0 && <span>{formatInteger(progress.samplesPerSecond)} samples/s</span>}
-        {progress && Number.isFinite(progress.stepMilliseconds) && <span>{formatInteger(progress.stepMilliseconds)} ms/step</span>}
-        {live && progress.samplesPerSecond === 0 && <span>measuring speed…</span>}
-        {live && <span>ETA epoch {formatDuration(progress.epochEtaSeconds)}</span>}
-        {live && <span>run {formatDuration(progress.runEtaSeconds)}</span>}
-        {progress && Number.isFinite(progress.runningLoss) && <span>running loss {formatLoss(progress.runningLoss)}</span>}
+        {progress && progress.samplesPerSecond > 0 && <span>{t.progress.samplesPerSecond(progress.samplesPerSecond)}</span>}
+        {progress && Number.isFinite(progress.stepMilliseconds) && <span>{t.progress.msPerStep(progress.stepMilliseconds)}</span>}
+        {live && progress.samplesPerSecond === 0 && <span>{t.progress.measuring}</span>}
+        {live && <span>{t.progress.epochEta(formatDuration(progress.epochEtaSeconds))}</span>}
+        {live && <span>{t.progress.runEta(formatDuration(progress.runEtaSeconds))}</span>}
+        {progress && Number.isFinite(progress.runningLoss) && <span>{t.progress.runningLoss(formatLoss(progress.runningLoss))}</span>}
       </p>
     </section>
   );

@@ -1,5 +1,5 @@
 import type { BackendInfo, DataFacts } from '../../shared/protocol';
-import { formatInteger } from '../format';
+import { useI18n } from '../i18n/useI18n';
 
 interface StatusPanelProps {
   backend: BackendInfo | null;
@@ -9,30 +9,31 @@ interface StatusPanelProps {
   tensorCounts: number[];
 }
 
-/** Which backend and adapter run the network and why, what data was verified, the model's size. */
+/**
+ * Which backend and adapter run the network and why, what data was verified, the model's size.
+ * The adapter, the backend's reason and the loading steps come from the worker, in English.
+ */
 export function StatusPanel({ backend, data, paramCount, loading, tensorCounts }: StatusPanelProps) {
+  const { t, formatInteger } = useI18n();
   return (
     <section className="status" role="status">
       {backend ? (
         <p>
-          <strong>Backend: {backend.name}</strong> — {backend.adapter}
-          {backend.software && ' (software)'}. <span className="reason">{backend.reason}</span>
+          <strong>{t.status.backend(backend.name)}</strong> — {backend.adapter}
+          {backend.software && t.status.software}
+          {t.status.reasonSeparator}
+          <span className="reason">{backend.reason}</span>
         </p>
       ) : (
-        <p>{loading?.message ?? 'Starting the training worker…'}</p>
+        <p>{loading?.message ?? t.status.starting}</p>
       )}
-      {data && (
-        <p>
-          MNIST verified (SHA-256, IDX headers): {formatInteger(data.trainImages)} training and {formatInteger(data.testImages)} test
-          images, {(data.bytesOnWire / 1e6).toFixed(1)} MB downloaded.
-        </p>
-      )}
+      {data && <p>{t.status.dataVerified(data.trainImages, data.testImages, data.bytesOnWire / 1e6)}</p>}
       {paramCount !== null && (
         <p>
-          SimpleCNN: <span className="param-count">{formatInteger(paramCount)}</span> parameters.
-          {tensorCounts.length > 0 && (
-            <span className="tensor-counts"> Tensors in the worker after each epoch: {tensorCounts.join(', ')}.</span>
-          )}
+          {t.status.paramsPrefix}
+          <span className="param-count">{formatInteger(paramCount)}</span>
+          {t.status.paramsSuffix}
+          {tensorCounts.length > 0 && <span className="tensor-counts">{t.status.tensorCounts(tensorCounts)}</span>}
         </p>
       )}
     </section>

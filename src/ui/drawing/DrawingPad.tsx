@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useRef, type PointerEvent as ReactPointerEvent } from 'react';
 import type { GrayImage } from '../../shared/preprocessDigit';
+import { useI18n } from '../i18n/useI18n';
 
 type Point = { x: number; y: number };
 
@@ -22,6 +23,7 @@ interface DrawingPadProps {
 }
 
 export function DrawingPad({ onChange, wipeKey }: DrawingPadProps) {
+  const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const strokes = useRef<Point[][]>([]);
   const drawing = useRef(false);
@@ -133,7 +135,7 @@ export function DrawingPad({ onChange, wipeKey }: DrawingPadProps) {
     <div className="drawing-pad">
       <canvas
         ref={canvasRef}
-        aria-label="Drawing pad"
+        aria-label={t.drawing.pad}
         role="img"
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
@@ -142,10 +144,10 @@ export function DrawingPad({ onChange, wipeKey }: DrawingPadProps) {
       />
       <div className="pad-buttons">
         <button type="button" onClick={clear}>
-          Clear
+          {t.drawing.clear}
         </button>
         <button type="button" onClick={undo}>
-          Undo
+          {t.drawing.undo}
         </button>
       </div>
     </div>

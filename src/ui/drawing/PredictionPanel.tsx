@@ -1,8 +1,10 @@
 import { useEffect, useRef } from 'react';
+import { useI18n } from '../i18n/useI18n';
 import type { InputSource } from '../usePredictor';
 
 /** The 28×28 image the network is given, enlarged with its pixels visible. */
 export function InputPreview({ input, source }: { input: Float32Array | null; source: InputSource }) {
+  const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const context = canvasRef.current?.getContext('2d');
@@ -16,11 +18,11 @@ export function InputPreview({ input, source }: { input: Float32Array | null; so
   }, [input]);
   return (
     <figure className="input-preview">
-      <canvas ref={canvasRef} width={28} height={28} role="img" aria-label="Network input, 28 by 28 pixels" />
+      <canvas ref={canvasRef} width={28} height={28} role="img" aria-label={t.drawing.inputImage} />
       <figcaption>
         {source.kind === 'test' && input
-          ? `Test image ${source.index} (true label ${source.label}), as the network sees it; draw to replace it`
-          : 'What the network sees: 28×28, centred by mass'}
+          ? t.drawing.testImageCaption(source.index, source.label)
+          : t.drawing.inputCaption}
       </figcaption>
     </figure>
   );
@@ -34,23 +36,24 @@ interface PredictionPanelProps {
 
 /** The predicted digit and the ten probabilities as bars. */
 export function PredictionPanel({ probabilities, trained, hasDrawing }: PredictionPanelProps) {
+  const { t } = useI18n();
   const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
   return (
-    <section className="prediction-panel" aria-label="Prediction panel">
+    <section className="prediction-panel" aria-label={t.prediction.panel}>
       <div className="predicted">
-        <span className="label">Prediction</span>
-        <span className="digit" aria-label="Prediction">
+        <span className="label">{t.prediction.prediction}</span>
+        <span className="digit" aria-label={t.prediction.prediction}>
           {best >= 0 ? String(best) : ''}
         </span>
-        {!hasDrawing && <span className="hint">Draw a digit</span>}
-        {probabilities && !trained && <span className="untrained">untrained network</span>}
+        {!hasDrawing && <span className="hint">{t.prediction.drawHint}</span>}
+        {probabilities && !trained && <span className="untrained">{t.prediction.untrained}</span>}
       </div>
-      <ol className="probabilities" aria-label="Probabilities">
+      <ol className="probabilities" aria-label={t.prediction.probabilities}>
         {Array.from({ length: 10 }, (_, digit) => {
           const p = probabilities?.[digit] ?? 0;
           return (
             <li key={digit} className={digit === best ? 'best' : undefined}>
-              <span className="bar-label">{probabilities ? `${digit}: ${(100 * p).toFixed(1)}%` : `${digit}: –`}</span>
+              <span className="bar-label">{probabilities ? t.prediction.probability(digit, p) : t.prediction.noProbability(digit)}</span>
               <span className="bar" style={{ width: `${100 * p}%` }} />
             </li>
           );

@@ -4,6 +4,7 @@
  */
 import { memo, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { FeatureMap } from '../../shared/protocol';
+import { useI18n } from '../i18n/useI18n';
 import { channelAt, featureMapGrid } from './featureMapImage';
 
 interface LayerInfo {
@@ -21,11 +22,13 @@ const LAYERS: Record<FeatureMap['layer'], LayerInfo> = {
 };
 
 export function FeatureMaps({ maps, hasInput }: { maps: FeatureMap[] | null; hasInput: boolean }) {
+  const { t } = useI18n();
+  const m = t.featureMaps;
   return (
-    <section className="feature-maps" aria-label="Feature maps">
-      <h2>What the network sees inside: feature maps</h2>
+    <section className="feature-maps" aria-label={m.region}>
+      <h2>{m.heading}</h2>
       {!hasInput || !maps ? (
-        <p className="hint">Draw a digit, or pick a misclassified test image below, to see its feature maps.</p>
+        <p className="hint">{m.hint}</p>
       ) : (
         <div className="feature-map-layers">
           {maps.map((map) => (
@@ -34,30 +37,27 @@ export function FeatureMaps({ maps, hasInput }: { maps: FeatureMap[] | null; has
         </div>
       )}
       <details className="explanation" open>
-        <summary>What am I looking at?</summary>
+        <summary>{m.explanationSummary}</summary>
         <p>
-          <strong>Convolution.</strong> Each small square is one channel: a 3×3 filter slid over the whole image (padding 1, so the size
-          stays), answering &ldquo;how much of my pattern is here?&rdquo; at every position. The ReLU then keeps only the positive
-          answers, so dark means &ldquo;not found&rdquo; and bright &ldquo;found&rdquo;. conv1&apos;s 32 filters see raw pixels and find
-          edges and strokes at one angle or another.
+          <strong>{m.convolutionTitle}</strong>
+          {m.convolutionBody}
         </p>
         <p>
-          <strong>Pooling.</strong> After each block a 2×2 max-pool keeps the strongest answer of every 2×2 patch: the map halves
-          (28 → 14 → 7 → 3), the network stops caring about a pixel&apos;s exact place, and the next layer&apos;s 3×3 filter covers
-          twice the area of the digit.
+          <strong>{m.poolingTitle}</strong>
+          {m.poolingBody}
         </p>
         <p>
-          <strong>More channels, smaller maps.</strong> 1 → 32 → 64 → 128 channels: as the maps shrink, each position describes a
-          larger part of the digit (a loop, a crossing, an end of a stroke), and there are more kinds of parts to describe. The last
-          128 maps of 3×3 (1,152 numbers) are all that fc1 and fc2 see to decide the digit.
+          <strong>{m.channelsTitle}</strong>
+          {m.channelsBody}
         </p>
-        <p>Each map is scaled to its own maximum; an all-dark map is a channel that found nothing in this input.</p>
+        <p>{m.scaling}</p>
       </details>
     </section>
   );
 }
 
 const LayerMaps = memo(function LayerMaps({ map }: { map: FeatureMap }) {
+  const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [hovered, setHovered] = useState<number | null>(null);
   const info = LAYERS[map.layer];
@@ -80,15 +80,14 @@ const LayerMaps = memo(function LayerMaps({ map }: { map: FeatureMap }) {
     setHovered(channelAt(map, info.columns, x, y));
   };
 
-  const shape = `${map.channels} maps of ${map.height}×${map.width}`;
+  const shape = t.featureMaps.shape(map.channels, map.height, map.width);
   return (
     <figure className="feature-map-layer" style={{ width: `min(100%, ${info.cssWidth}px)` }}>
       <figcaption>
-        <strong>{map.layer}</strong>: 3×3 conv, {info.inputChannels} → {map.channels} channels, ReLU — {shape}
-        <span className="pool-note">
-          {' '}
-          → max-pool 2×2 → {info.pooledTo}×{info.pooledTo}
-        </span>
+        <strong>{map.layer}</strong>
+        {t.featureMaps.layer(info.inputChannels, map.channels)}
+        {shape}
+        <span className="pool-note">{t.featureMaps.pool(info.pooledTo)}</span>
       </figcaption>
       <canvas
         ref={canvasRef}
@@ -98,7 +97,7 @@ const LayerMaps = memo(function LayerMaps({ map }: { map: FeatureMap }) {
         onMouseLeave={() => setHovered(null)}
       />
       <p className="map-readout" aria-live="off">
-        {hovered !== null ? `channel ${hovered + 1} of ${map.channels}, maximum ${grid.maxima[hovered].toFixed(2)}` : '\u00a0'}
+        {hovered !== null ? t.featureMaps.readout(hovered + 1, map.channels, grid.maxima[hovered]) : '\u00a0'}
       </p>
     </figure>
   );

@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import type { TestInsight } from '../../shared/protocol';
+import { useI18n } from '../i18n/useI18n';
 import { DIGITS, cellCount, cellShade, matrixTotal, perClassAccuracy, rowTotals } from './confusion';
 
 export interface CellSelection {
@@ -19,26 +20,22 @@ interface ConfusionMatrixProps {
 }
 
 export function ConfusionMatrix({ insight, selected, onSelect }: ConfusionMatrixProps) {
+  const { t, formatPercent } = useI18n();
   const [hovered, setHovered] = useState<CellSelection | null>(null);
   const { confusion } = insight;
   const totals = rowTotals(confusion);
   const accuracy = perClassAccuracy(confusion);
-  const describe = ({ label, predicted }: CellSelection) => {
-    const count = cellCount(confusion, label, predicted);
-    const share = totals[label] > 0 ? ` (${((100 * count) / totals[label]).toFixed(1)}% of the ${totals[label]} ${label}s)` : '';
-    return `True ${label}, predicted ${predicted}: ${count} image${count === 1 ? '' : 's'}${share}`;
-  };
+  const describe = ({ label, predicted }: CellSelection) =>
+    t.confusion.cell(label, predicted, cellCount(confusion, label, predicted), totals[label]);
 
   return (
     <div className="confusion">
-      <table className="confusion-matrix" aria-label="Confusion matrix">
-        <caption>
-          Rows: true digit · columns: predicted · {matrixTotal(confusion).toLocaleString()} test images
-        </caption>
+      <table className="confusion-matrix" aria-label={t.confusion.table}>
+        <caption>{t.confusion.caption(matrixTotal(confusion))}</caption>
         <thead>
           <tr>
             <th scope="col" className="corner">
-              true ╲ pred
+              {t.confusion.corner}
             </th>
             {DIGITS.map((d) => (
               <th key={d} scope="col">
@@ -46,7 +43,7 @@ export function ConfusionMatrix({ insight, selected, onSelect }: ConfusionMatrix
               </th>
             ))}
             <th scope="col" className="class-accuracy">
-              accuracy
+              {t.confusion.accuracy}
             </th>
           </tr>
         </thead>
@@ -80,13 +77,13 @@ export function ConfusionMatrix({ insight, selected, onSelect }: ConfusionMatrix
                   </td>
                 );
               })}
-              <td className="class-accuracy">{accuracy[label] === null ? '–' : `${accuracy[label]?.toFixed(1)}%`}</td>
+              <td className="class-accuracy">{accuracy[label] === null ? '–' : formatPercent(accuracy[label], 1)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <p className="confusion-readout" aria-live="polite">
-        {hovered ? describe(hovered) : 'Hover or focus a cell for its count; click a mistake to see those images.'}
+        {hovered ? describe(hovered) : t.confusion.readoutHint}
       </p>
     </div>
   );

@@ -4,6 +4,7 @@
  */
 import { memo, useEffect, useRef } from 'react';
 import type { MisclassifiedExample, TestInsight } from '../../shared/protocol';
+import { useI18n } from '../i18n/useI18n';
 import type { CellSelection } from './ConfusionMatrix';
 
 interface GalleryProps {
@@ -15,23 +16,27 @@ interface GalleryProps {
 }
 
 export function MisclassifiedGallery({ insight, filter, onClearFilter, onPick, pickedIndex }: GalleryProps) {
+  const { t } = useI18n();
   const shown = filter
     ? insight.misclassified.filter((m) => m.label === filter.label && m.predicted === filter.predicted)
     : insight.misclassified;
   return (
-    <section className="gallery" aria-label="Misclassified examples">
-      <h3>Misclassified examples</h3>
+    <section className="gallery" aria-label={t.gallery.region}>
+      <h3>{t.gallery.heading}</h3>
       <p className="gallery-note">
         {insight.misclassifiedCount === 0
-          ? 'No test image was misclassified.'
-          : `${insight.misclassifiedCount.toLocaleString()} of ${insight.evaluated.toLocaleString()} test images were misclassified; ` +
-            `the ${insight.misclassified.length} most confident mistakes are kept${filter ? `, ${shown.length} of them true ${filter.label} predicted ${filter.predicted}` : ''}. ` +
-            'Click one to look inside the network.'}
+          ? t.gallery.none
+          : t.gallery.note(
+              insight.misclassifiedCount,
+              insight.evaluated,
+              insight.misclassified.length,
+              filter ? { shown: shown.length, label: filter.label, predicted: filter.predicted } : null,
+            )}
         {filter && (
           <>
             {' '}
             <button type="button" className="link-button" onClick={onClearFilter}>
-              Show all
+              {t.gallery.showAll}
             </button>
           </>
         )}
@@ -56,6 +61,7 @@ const GalleryItem = memo(function GalleryItem({
   picked: boolean;
   onPick: (example: MisclassifiedExample) => void;
 }) {
+  const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const context = canvasRef.current?.getContext('2d');
@@ -64,18 +70,17 @@ const GalleryItem = memo(function GalleryItem({
     example.pixels.forEach((v, i) => image.data.set([v, v, v, 255], i * 4));
     context.putImageData(image, 0, 0);
   }, [example]);
-  const confidence = `${(100 * example.confidence).toFixed(0)}%`;
   return (
     <button
       type="button"
       className={picked ? 'gallery-item picked' : 'gallery-item'}
-      aria-label={`Test image ${example.index}: true ${example.label}, predicted ${example.predicted} with ${confidence} confidence`}
+      aria-label={t.gallery.item(example.index, example.label, example.predicted, example.confidence)}
       aria-pressed={picked}
       onClick={() => onPick(example)}
     >
       <canvas ref={canvasRef} width={28} height={28} aria-hidden="true" />
       <span className="gallery-caption">
-        {example.label}→{example.predicted} <span className="confidence">{confidence}</span>
+        {example.label}→{example.predicted} <span className="confidence">{t.gallery.confidence(example.confidence)}</span>
       </span>
     </button>
   );

@@ -25,8 +25,8 @@ function makeRun(id: string, epochs: number, config: Record<string, unknown>, na
     createdAt: 1_700_000_000_000,
     config: { ...DEFAULT_CONFIG, ...config } as TrainConfig,
     epochs: Array.from({ length: epochs }, (_, i) => metrics(i + 1)),
-    batchLoss: Array.from({ length: epochs * 4 }, (_, step) => ({ step, loss: 2.3 / (step + 1) })),
-    lrMarkers: [{ step: 0, label: 'lr=1e-3' }],
+    batchLoss: Array.from({ length: epochs * 4 }, (_, step) => ({ step, x: step / 4, loss: 2.3 / (step + 1) })),
+    liveChanges: [{ step: 1, x: 0.5, epoch: 1, batch: 2, changes: [{ field: 'lr', from: 1e-3, to: 3e-3 }], learningRate: 3e-3 }],
     hidden: false,
     status: 'done',
   };
@@ -143,11 +143,11 @@ describe('runsToCsv', () => {
 });
 
 describe('batchLossToCsv', () => {
-  it('writes run_id, step, loss for every point', () => {
+  it('writes run_id, step, epoch, loss for every point', () => {
     const [header, ...body] = parseCsv(batchLossToCsv(runs));
-    expect(header).toEqual(['run_id', 'step', 'loss']);
+    expect(header).toEqual(['run_id', 'step', 'epoch', 'loss']);
     expect(body).toHaveLength(12 + 8);
-    expect(body[13]).toEqual(['r2', '1', String(2.3 / 2)]);
+    expect(body[13]).toEqual(['r2', '1', '0.25', String(2.3 / 2)]);
   });
 });
 
@@ -164,7 +164,7 @@ describe('runsToJson', () => {
   it('is pretty but spends one line per batch-loss point, not per number', () => {
     const text = runsToJson(runs);
     expect(text).toContain('\n  "runs": [');
-    expect(text).toContain('\n        {"step":1,"loss":1.15},');
+    expect(text).toContain('\n        {"step":1,"x":0.25,"loss":1.15},');
     expect(text.split('\n').length).toBeLessThan(200);
   });
 });

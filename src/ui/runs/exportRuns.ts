@@ -72,10 +72,10 @@ export function runsToCsv(runs: readonly RunRecord[], labels: readonly string[] 
   return toCsv(rows);
 }
 
-/** Every batch loss of every run, long format: run_id, step, loss. */
+/** Every batch loss of every run, long format: run_id, step, epoch (fractional: where the chart plots it), loss. */
 export function batchLossToCsv(runs: readonly RunRecord[]): string {
-  const rows: unknown[][] = [['run_id', 'step', 'loss']];
-  for (const run of runs) for (const point of run.batchLoss) rows.push([run.id, point.step, point.loss]);
+  const rows: unknown[][] = [['run_id', 'step', 'epoch', 'loss']];
+  for (const run of runs) for (const point of run.batchLoss) rows.push([run.id, point.step, point.x, point.loss]);
   return toCsv(rows);
 }
 

@@ -77,7 +77,7 @@ describe('runDisplayName', () => {
       config: config(overrides),
       epochs: [],
       batchLoss: [],
-      lrMarkers: [],
+      liveChanges: [],
       hidden: false,
       status: 'done',
     });

@@ -28,10 +28,10 @@ const FIELD_ORDER: readonly (readonly [field: string, short: string])[] = [
 const OPTIMIZER_NAMES: Readonly<Record<string, string>> = { adam: 'Adam', adamw: 'AdamW', sgd: 'SGD' };
 
 /** One label per config, in the same order; labels are distinct even when configs are not. */
-export function labelRuns(configs: readonly TrainConfig[]): string[] {
+export function labelRuns(configs: readonly TrainConfig[], fallback: (n: number) => string = (n) => `Run ${n}`): string[] {
   const records = configs.map((config) => config as unknown as Readonly<Record<string, unknown>>);
   const fields = orderedFields(records).filter((field) => !records.every((r) => sameValue(r[field], records[0][field])));
-  if (fields.length === 0) return records.map((_, i) => `Run ${i + 1}`);
+  if (fields.length === 0) return records.map((_, i) => fallback(i + 1));
 
   const columns = fields.map((field) => ({ field, short: shortKey(field), format: fieldFormatter(field, records.map((r) => r[field])) }));
   const labels = records.map((record) =>

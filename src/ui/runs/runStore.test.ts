@@ -13,10 +13,10 @@ function makeRun(id: string, createdAt: number, overrides: Partial<RunRecord> = 
       { epoch: 1, epochs: 2, loss: 0.5, trainAccuracy: 90, testAccuracy: 95, learningRate: 1e-3, trainSeconds: 3, evalSeconds: 1, samplesPerSecond: 2e4, stepMilliseconds: 4.5 },
     ],
     batchLoss: [
-      { step: 0, loss: 2.3 },
-      { step: 1, loss: 2.1 },
+      { step: 0, x: 0, loss: 2.3 },
+      { step: 1, x: 0.5, loss: 2.1 },
     ],
-    lrMarkers: [{ step: 0, label: 'lr=1e-3' }],
+    liveChanges: [{ step: 1, x: 0.5, epoch: 1, batch: 2, changes: [{ field: 'lr', from: 1e-3, to: 3e-3 }], learningRate: 3e-3 }],
     hidden: false,
     status: 'done',
     ...overrides,
@@ -39,7 +39,7 @@ describe('openRunStore with IndexedDB', () => {
     const store = await openRunStore(new IDBFactory());
     const run = makeRun('a', 1000, { status: 'running' });
     await store.put(run);
-    const finished = { ...run, status: 'done' as const, batchLoss: [...run.batchLoss, { step: 2, loss: 1.9 }] };
+    const finished = { ...run, status: 'done' as const, batchLoss: [...run.batchLoss, { step: 2, x: 1, loss: 1.9 }] };
     await store.put(finished);
     expect(await store.list()).toEqual([finished]);
     store.close();
@@ -72,7 +72,7 @@ describe('openRunStore with IndexedDB', () => {
   it('keeps a 50-epoch run of batch losses exactly, as typed arrays on disk', async () => {
     const factory = new IDBFactory();
     const store = await openRunStore(factory);
-    const batchLoss = Array.from({ length: 23_450 }, (_, step) => ({ step, loss: 2.3 * Math.exp(-step / 5000) + Math.random() * 0.01 }));
+    const batchLoss = Array.from({ length: 23_450 }, (_, step) => ({ step, x: step / 469, loss: 2.3 * Math.exp(-step / 5000) + Math.random() * 0.01 }));
     const run = makeRun('big', 1, { batchLoss });
     await store.put(run);
     const [loaded] = await store.list();
@@ -151,7 +151,7 @@ describe('openRunStore without IndexedDB', () => {
     const run = makeRun('a', 1);
     await store.put(run);
     run.hidden = true;
-    run.batchLoss.push({ step: 9, loss: 9 });
+    run.batchLoss.push({ step: 9, x: 9, loss: 9 });
     const [saved] = await store.list();
     expect(saved.hidden).toBe(false);
     expect(saved.batchLoss).toHaveLength(2);

@@ -38,6 +38,7 @@ export interface RunStoreOptions {
  */
 interface StoredRun extends Omit<RunRecord, 'batchLoss'> {
   batchLossSteps: Float64Array;
+  batchLossX: Float64Array;
   batchLossValues: Float64Array;
 }
 
@@ -160,24 +161,27 @@ function transact<T>(db: IDBDatabase, mode: IDBTransactionMode, work: (store: ID
 function encodeRun(run: RunRecord): StoredRun {
   const { batchLoss, ...rest } = run;
   const batchLossSteps = new Float64Array(batchLoss.length);
+  const batchLossX = new Float64Array(batchLoss.length);
   const batchLossValues = new Float64Array(batchLoss.length);
   batchLoss.forEach((point, i) => {
     batchLossSteps[i] = point.step;
+    batchLossX[i] = point.x;
     batchLossValues[i] = point.loss;
   });
-  return { ...rest, batchLossSteps, batchLossValues };
+  return { ...rest, batchLossSteps, batchLossX, batchLossValues };
 }
 
 const STATUSES: readonly RunStatus[] = ['running', 'done', 'stopped'];
 
 function decodeRun(row: unknown): RunRecord | null {
   if (!isObject(row)) return null;
-  const { id, name, createdAt, config, epochs, lrMarkers, hidden, status, batchLossSteps, batchLossValues } = row;
+  const { id, name, createdAt, config, epochs, liveChanges, hidden, status, batchLossSteps, batchLossX, batchLossValues } = row;
   if (typeof id !== 'string' || typeof createdAt !== 'number' || !isObject(config) || !Array.isArray(epochs)) return null;
   const steps = isNumberList(batchLossSteps) ? batchLossSteps : [];
+  const xs = isNumberList(batchLossX) ? batchLossX : [];
   const values = isNumberList(batchLossValues) ? batchLossValues : [];
   const batchLoss: BatchLossPoint[] = [];
-  for (let i = 0; i < Math.min(steps.length, values.length); i++) batchLoss.push({ step: steps[i], loss: values[i] });
+  for (let i = 0; i < Math.min(steps.length, xs.length, values.length); i++) batchLoss.push({ step: steps[i], x: xs[i], loss: values[i] });
   return {
     id,
     ...(typeof name === 'string' ? { name } : {}),
@@ -187,7 +191,7 @@ function decodeRun(row: unknown): RunRecord | null {
     config: { ...DEFAULT_CONFIG, ...config } as TrainConfig,
     epochs: epochs as RunRecord['epochs'],
     batchLoss,
-    lrMarkers: Array.isArray(lrMarkers) ? (lrMarkers as RunRecord['lrMarkers']) : [],
+    liveChanges: Array.isArray(liveChanges) ? (liveChanges as RunRecord['liveChanges']) : [],
     hidden: hidden === true,
     status: STATUSES.includes(status as RunStatus) ? (status as RunStatus) : 'stopped',
   };

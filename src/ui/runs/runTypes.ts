@@ -3,20 +3,11 @@
  * so finished runs can be compared, persisted and exported after the worker has moved on.
  */
 import type { TrainConfig } from '../../shared/config';
-import type { EpochMetrics } from '../../shared/protocol';
+import type { BatchLossPoint, EpochMetrics, LiveChange } from '../../shared/protocol';
+
+export type { BatchLossPoint, LiveChange };
 
 export type RunStatus = 'running' | 'done' | 'stopped';
-
-export interface BatchLossPoint {
-  /** Global step index across the whole run (not reset per epoch), so curves of runs line up. */
-  step: number;
-  loss: number;
-}
-
-export interface LrMarker {
-  step: number;
-  label: string;
-}
 
 export interface RunRecord {
   id: string;
@@ -27,7 +18,8 @@ export interface RunRecord {
   config: TrainConfig;
   epochs: EpochMetrics[];
   batchLoss: BatchLossPoint[];
-  lrMarkers: LrMarker[];
+  /** The settings changed while it ran, where they took effect (the loss chart's markers). */
+  liveChanges: LiveChange[];
   hidden: boolean;
   status: RunStatus;
 }

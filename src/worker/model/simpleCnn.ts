@@ -8,29 +8,12 @@
  * exchanges weights with PyTorch has to care (see tools/parity/README.md).
  */
 import * as tf from '@tensorflow/tfjs';
+import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from '../../shared/simpleCnnShapes';
 import type { SeededRandom } from '../training/random';
 
-export const PARAM_SHAPES = {
-  'conv1.weight': [3, 3, 1, 32],
-  'conv1.bias': [32],
-  'conv2.weight': [3, 3, 32, 64],
-  'conv2.bias': [64],
-  'conv3.weight': [3, 3, 64, 128],
-  'conv3.bias': [128],
-  'fc1.weight': [3 * 3 * 128, 256],
-  'fc1.bias': [256],
-  'fc2.weight': [256, 10],
-  'fc2.bias': [10],
-} as const satisfies Record<string, readonly number[]>;
-
-export type ParamName = keyof typeof PARAM_SHAPES;
-export const PARAM_NAMES = Object.keys(PARAM_SHAPES) as ParamName[];
+export { PARAM_NAMES, PARAM_SHAPES, parameterCount, type ParamName } from '../../shared/simpleCnnShapes';
 
 export type Params = ReadonlyMap<ParamName, tf.Variable>;
-
-export function parameterCount(): number {
-  return PARAM_NAMES.reduce((sum, name) => sum + sizeOf(PARAM_SHAPES[name]), 0);
-}
 
 /**
  * PyTorch's default initialization for Conv2d and Linear: kaiming_uniform(a=√5) for the weight, which is

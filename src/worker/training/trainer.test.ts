@@ -48,7 +48,7 @@ function makeTrainer(onEvent?: (event: WorkerEvent, trainer: Trainer) => void) {
 }
 
 async function runToEnd({ trainer, finished }: ReturnType<typeof makeTrainer>, start: TrainConfig): Promise<void> {
-  trainer.start(start);
+  trainer.start(start, 'run-test');
   await finished;
 }
 
@@ -176,7 +176,7 @@ describe('Trainer', () => {
   it('ignores a second start while a run exists', async () => {
     let starts = 0;
     const run = makeTrainer((event, t) => {
-      if (event.type === 'progress' && starts++ === 0) t.start(config);
+      if (event.type === 'progress' && starts++ === 0) t.start(config, 'second');
     });
     await runToEnd(run, { ...config, epochs: 1 });
     expect(run.events.filter((e) => e.type === 'done')).toHaveLength(1);

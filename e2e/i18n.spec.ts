@@ -96,4 +96,18 @@ test.describe('in a Chinese browser', () => {
     await expect(languageMenu(page)).toHaveValue('en');
     await expectLabels(page, en);
   });
+
+  test('what the URL parser and the worker write is shown in Chinese too', async ({ page }) => {
+    await openReadyChinese(page, 'epochs=500&backend=wasm');
+    const notices = page.getByRole('list', { name: zh.notices.list, exact: true });
+    await expect(notices).toContainText('epochs=500 超出 1–50 的范围；改用 50。');
+    await expect(notices).not.toContainText('is outside');
+    // The backend's reason (chosen in the menu) and the WASM flavour, from the worker's `ready` event.
+    await expect(page.getByRole('status').locator('.reason')).toHaveText(zh.texts.render({ key: 'backend.chosen' }));
+    await expect(page.getByRole('status')).toContainText(/WebAssembly( SIMD)?，\d+ 个线程/);
+
+    await languageMenu(page).selectOption({ label: 'English' });
+    await expect(page.getByRole('list', { name: en.notices.list, exact: true })).toContainText('epochs=500 is outside 1–50; using 50.');
+    await expect(page.getByRole('status').locator('.reason')).toHaveText('Chosen in the Backend menu.');
+  });
 });

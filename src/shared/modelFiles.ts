@@ -8,6 +8,7 @@
  * from a file is ever evaluated: model.json is read with JSON.parse and checked field by field.
  */
 import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from './simpleCnnShapes';
+import { englishText, type ModelFileText } from './texts';
 
 export const DEFAULT_WEIGHTS_FILE_NAME = 'mnist-lab-model.weights.bin';
 
@@ -37,7 +38,8 @@ export interface EncodeInfo {
 
 export type DecodeResult =
   | { ok: true; weights: Map<ParamName, Float32Array>; dropout: number | null }
-  | { ok: false; error: string };
+  /** `error` is the English of `text`. */
+  | { ok: false; error: string; text: ModelFileText };
 
 type ConvLayerName = 'conv1' | 'conv2' | 'conv3';
 type DenseLayerName = 'fc1' | 'fc2';
@@ -261,36 +263,31 @@ interface ManifestWeight {
  * Everything is checked before anything is returned; a failure says what is wrong in words a user can act on.
  */
 export function decodeTfjsModel(modelJsonText: string, weightsBin: ArrayBuffer): DecodeResult {
-  const fail = (error: string): DecodeResult => ({ ok: false, error });
+  const fail = (text: ModelFileText): DecodeResult => ({ ok: false, error: englishText(text), text });
 
   let json: Json;
   try {
     json = JSON.parse(modelJsonText);
   } catch (e) {
-    return fail(`model.json is not valid JSON: ${e instanceof Error ? e.message : String(e)}.`);
+    return fail({ key: 'model.invalidJson', detail: e instanceof Error ? e.message : String(e) });
   }
-  if (!isObject(json)) return fail('model.json is not a TensorFlow.js model: expected a JSON object.');
+  if (!isObject(json)) return fail({ key: 'model.notObject' });
 
   const format = own(json, 'format');
   if (format !== undefined && format !== 'layers-model') {
-    const hint = format === 'graph-model' ? ' Graph models (e.g. converted from a SavedModel) cannot be imported.' : '';
-    return fail(
-      `model.json is not a TensorFlow.js layers model: its "format" is ${JSON.stringify(format)}, expected "layers-model".${hint}`,
-    );
+    return fail({ key: 'model.wrongFormat', format: JSON.stringify(format), graphModel: format === 'graph-model' });
   }
   const topology = own(json, 'modelTopology');
   if (!isObject(topology)) {
-    return fail('model.json is not a TensorFlow.js layers model: it has no "modelTopology" (the description of the layers).');
+    return fail({ key: 'model.noTopology' });
   }
   const manifest = own(json, 'weightsManifest');
   if (!Array.isArray(manifest)) {
-    return fail(
-      'model.json is not a TensorFlow.js layers model: it has no "weightsManifest" (the list of weights in the weights file).',
-    );
+    return fail({ key: 'model.noManifest' });
   }
 
   const architecture = checkArchitecture(topology);
-  if (!architecture.ok) return fail(architecture.error);
+  if (!architecture.ok) return fail(architecture.text);
 
   // Walk the manifest: every group's weights, in order, lie one after another in the weights data.
   const entries: ManifestWeight[] = [];
@@ -300,19 +297,19 @@ export function decodeTfjsModel(modelJsonText: string, weightsBin: ArrayBuffer):
     const group = manifest[g];
     const groupWeights = isObject(group) ? own(group, 'weights') : undefined;
     if (!Array.isArray(groupWeights)) {
-      return fail(`model.json has a malformed "weightsManifest": group ${g + 1} has no "weights" list.`);
+      return fail({ key: 'model.groupNoWeights', group: g + 1 });
     }
     for (let w = 0; w < groupWeights.length; w++) {
       const spec = groupWeights[w];
-      const where = `weight ${w + 1} of group ${g + 1}`;
-      if (!isObject(spec)) return fail(`model.json has a malformed "weightsManifest": ${where} is not an object.`);
+      const where = { weight: w + 1, group: g + 1 };
+      if (!isObject(spec)) return fail({ key: 'model.weightNotObject', ...where });
       const name = own(spec, 'name');
       if (typeof name !== 'string' || name === '') {
-        return fail(`model.json has a malformed "weightsManifest": ${where} has no name.`);
+        return fail({ key: 'model.weightNoName', ...where });
       }
       const shape = own(spec, 'shape');
       if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-        return fail(`model.json has a malformed "weightsManifest": weight "${name}" has no valid shape (a list of sizes).`);
+        return fail({ key: 'model.weightNoShape', name });
       }
       const dtype = own(spec, 'dtype');
       const quantization = own(spec, 'quantization');
@@ -322,42 +319,34 @@ export function decodeTfjsModel(modelJsonText: string, weightsBin: ArrayBuffer):
       if (param === null) {
         // Optimizer state that tfjs saves with `includeOptimizer` is not part of the network: skip its bytes.
         if (own(spec, 'group') !== 'optimizer') {
-          return fail(
-            `model.json has a weight this app's SimpleCNN does not have: "${name}". ` +
-              `Expected exactly these weights: ${MANIFEST_ORDER.map(tfjsWeightName).join(', ')}.`,
-          );
+          return fail({ key: 'model.unknownWeight', name, expected: MANIFEST_ORDER.map(tfjsWeightName).join(', ') });
         }
       } else {
         const previous = seen.get(param);
         if (previous !== undefined) {
           return fail(
             previous === name
-              ? `model.json lists the weight "${name}" twice.`
-              : `model.json lists the weight ${tfjsWeightName(param)} twice (as "${previous}" and "${name}").`,
+              ? { key: 'model.duplicateWeight', name }
+              : { key: 'model.duplicateParam', param: tfjsWeightName(param), previous, name },
           );
         }
         seen.set(param, name);
         if (dtype !== 'float32') {
-          return fail(
-            `Weight "${name}" has dtype ${JSON.stringify(dtype ?? null)}; only float32 weights can be imported.`,
-          );
+          return fail({ key: 'model.notFloat32', name, dtype: JSON.stringify(dtype ?? null) });
         }
         if (quantization !== undefined && quantization !== null) {
           const qDtype = isObject(quantization) ? own(quantization, 'dtype') : undefined;
-          return fail(
-            `Weight "${name}" is quantized (${typeof qDtype === 'string' ? qDtype : 'unknown type'}); ` +
-              'only unquantized float32 weights can be imported.',
-          );
+          return fail({ key: 'model.quantized', name, quantization: typeof qDtype === 'string' ? qDtype : null });
         }
         const expected = PARAM_SHAPES[param];
         if (shape.length !== expected.length || shape.some((d, i) => d !== expected[i])) {
-          return fail(`Weight "${name}" has the wrong shape: expected ${formatShape(expected)}, got ${formatShape(shape)}.`);
+          return fail({ key: 'model.wrongShape', name, expected: formatShape(expected), got: formatShape(shape) });
         }
       }
 
       const bytesPer = bytesPerValue(dtype, quantization);
       if (bytesPer === null) {
-        return fail(`model.json has a malformed "weightsManifest": weight "${name}" has an unsupported dtype ${JSON.stringify(dtype ?? null)}.`);
+        return fail({ key: 'model.unsupportedDtype', name, dtype: JSON.stringify(dtype ?? null) });
       }
       entries.push({ name, param, byteOffset, length });
       byteOffset += length * bytesPer;
@@ -366,15 +355,11 @@ export function decodeTfjsModel(modelJsonText: string, weightsBin: ArrayBuffer):
 
   const missing = MANIFEST_ORDER.filter((param) => !seen.has(param));
   if (missing.length > 0) {
-    const names = missing.map((param) => `"${tfjsWeightName(param)}"`).join(', ');
-    return fail(`model.json is missing ${missing.length === 1 ? 'the weight' : 'the weights'} ${names}.`);
+    return fail({ key: 'model.missingWeights', names: missing.map(tfjsWeightName) });
   }
 
   if (weightsBin.byteLength !== byteOffset) {
-    return fail(
-      `The weights file is the wrong size: expected ${byteOffset} bytes, got ${weightsBin.byteLength} bytes. ` +
-        'Choose the .bin file that was saved together with this model.json.',
-    );
+    return fail({ key: 'model.wrongBinSize', expected: byteOffset, got: weightsBin.byteLength });
   }
 
   const weights = new Map<ParamName, Float32Array>();
@@ -383,7 +368,7 @@ export function decodeTfjsModel(modelJsonText: string, weightsBin: ArrayBuffer):
     const values = readFloat32LE(weightsBin, entry.byteOffset, entry.length);
     for (let i = 0; i < values.length; i++) {
       if (!Number.isFinite(values[i])) {
-        return fail(`Weight "${entry.name}" has a non-finite value (${values[i]}) at index ${i}; the model cannot be used.`);
+        return fail({ key: 'model.nonFinite', name: entry.name, value: values[i], index: i });
       }
     }
     weights.set(entry.param, values);
@@ -409,14 +394,14 @@ function bytesPerValue(dtype: Json, quantization: Json): number | null {
  * dropout layers aside) with the same activations, padding and strides, so that the weights, run by
  * this app's forward pass, compute what the file's model computes. Returns the dropout rate it finds.
  */
-function checkArchitecture(topology: Record<string, Json>): { ok: true; dropout: number | null } | { ok: false; error: string } {
-  const notOurs = (detail: string) => ({ ok: false as const, error: `The model is not this app's SimpleCNN: ${detail}` });
+function checkArchitecture(topology: Record<string, Json>): { ok: true; dropout: number | null } | { ok: false; text: ModelFileText } {
+  const notOurs = (text: ModelFileText) => ({ ok: false as const, text });
   // Keras-converted models wrap the model in `model_config`; old Keras Sequential configs are the layer list itself.
   const modelConfig = isObject(own(topology, 'model_config')) ? (own(topology, 'model_config') as Record<string, Json>) : topology;
   const config = own(modelConfig, 'config');
   const layers = Array.isArray(config) ? config : isObject(config) ? own(config, 'layers') : undefined;
   if (!Array.isArray(layers)) {
-    return { ok: false, error: 'model.json is not a TensorFlow.js layers model: its "modelTopology" has no list of layers.' };
+    return { ok: false, text: { key: 'model.noLayers' } };
   }
 
   let dropout: number | null = null;
@@ -425,7 +410,7 @@ function checkArchitecture(topology: Record<string, Json>): { ok: true; dropout:
     if (!isObject(layer)) continue;
     const className = own(layer, 'class_name');
     const layerConfig = isObject(own(layer, 'config')) ? (own(layer, 'config') as Record<string, Json>) : {};
-    if (typeof className !== 'string') return notOurs('a layer in "modelTopology" has no class_name.');
+    if (typeof className !== 'string') return notOurs({ key: 'model.layerNoClass' });
     if (className === 'InputLayer') continue;
     if (className === 'Dropout') {
       const rate = own(layerConfig, 'rate');
@@ -441,14 +426,14 @@ function checkArchitecture(topology: Record<string, Json>): { ok: true; dropout:
   const expectedClasses = expected.map((layer) => classOf[layer.kind]);
   const gotClasses = core.map((layer) => layer.className);
   if (gotClasses.join() !== expectedClasses.join()) {
-    return notOurs(`expected the layers ${expectedClasses.join(', ')} (besides dropout), got ${gotClasses.join(', ') || 'none'}.`);
+    return notOurs({ key: 'model.wrongLayers', expected: expectedClasses.join(', '), got: gotClasses.join(', ') });
   }
 
   for (let i = 0; i < expected.length; i++) {
     const want = expected[i];
     const got = core[i];
     const mismatch = (field: string, value: Json, wanted: string) =>
-      notOurs(`layer "${got.name}" (${got.className}) has ${field} ${JSON.stringify(value ?? null)}, expected ${wanted}.`);
+      notOurs({ key: 'model.layerMismatch', layer: got.name, className: got.className, field, value: JSON.stringify(value ?? null), wanted });
     const check = (field: string, ok: (value: Json) => boolean, wanted: string, optional = true) => {
       const value = own(got.config, field);
       if (optional && (value === undefined || value === null)) return null;

@@ -3,6 +3,7 @@
  * nothing else crosses the boundary. Commands flow UI → worker, events worker → UI.
  */
 import type { BackendChoice, BackendName, LiveField, TrainConfig } from './config';
+import type { Text } from './texts';
 
 export type WorkerCommand =
   /** Start the backend and load the data; answered by `ready` (or `error`). Sent once per worker. */
@@ -53,6 +54,10 @@ export interface BackendInfo {
   software: boolean;
   /** Why this backend is in use, in a sentence (the auto ranking, or "chosen in the Backend menu"). */
   reason: string;
+  /** `reason` as data, for the page to show in its language. */
+  reasonText?: Text;
+  /** `adapter` as data where it is not a name (the WASM flavour). */
+  adapterText?: Text;
 }
 
 export interface DataFacts {
@@ -187,10 +192,14 @@ export interface Diagnostics {
   idleNumTensors: number | null;
 }
 
+/**
+ * Events whose `message` (or `reason`) is a sentence for the user carry it twice: in English, and as
+ * `text` (src/shared/texts.ts) for the page to render in its own language.
+ */
 export type WorkerEvent =
-  | { type: 'loading'; message: string; fraction: number }
+  | { type: 'loading'; message: string; text?: Text; fraction: number }
   | { type: 'ready'; backend: BackendInfo; data: DataFacts; model: ModelFacts }
-  | { type: 'notice'; level: 'info' | 'warning'; message: string }
+  | { type: 'notice'; level: 'info' | 'warning'; message: string; text?: Text }
   | { type: 'state'; state: RunState }
   | { type: 'progress'; progress: Progress }
   /** Batch losses since the last such event (sent with each progress event and at each epoch's end). */
@@ -199,7 +208,7 @@ export type WorkerEvent =
   /** The saved checkpoint now (after a save, a discard, and once at start); null when there is none. */
   | { type: 'checkpoint'; summary: CheckpointSummary | null }
   /** Checkpoints cannot be saved here (no storage, or it is full); training goes on without them. */
-  | { type: 'checkpointsOff'; reason: string }
+  | { type: 'checkpointsOff'; reason: string; text?: Text }
   /** A resumed run's past, for the charts and the log: replaces what the UI shows of the run. */
   | {
       type: 'restored';
@@ -216,7 +225,7 @@ export type WorkerEvent =
   | { type: 'modelExported'; modelJson: string; weights: ArrayBuffer; weightsFileName: string }
   | { type: 'modelImported'; fileNames: string[]; parameterCount: number }
   /** An export or import that could not be done; nothing was changed. */
-  | { type: 'modelFileRefused'; message: string }
+  | { type: 'modelFileRefused'; message: string; text?: Text }
   /** `numTensors` is the worker's live tensor count after the epoch: it must not grow from epoch to epoch. */
   | { type: 'epoch'; metrics: EpochMetrics; numTensors: number; insight: TestInsight }
   | { type: 'done'; reason: 'finished' | 'stopped'; finalTestAccuracy: number | null }
@@ -233,4 +242,4 @@ export type WorkerEvent =
       featureMaps?: FeatureMap[];
     }
   /** `file` names the data file when one is missing or damaged. */
-  | { type: 'error'; message: string; file?: string };
+  | { type: 'error'; message: string; text?: Text; file?: string };

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from './config';
 import { parseConfigHash, serializeConfigHash } from './urlState';
+import { englishText } from './texts';
 
 describe('parseConfigHash', () => {
   it('gives the defaults, with no notice, for an empty hash', () => {
-    expect(parseConfigHash('')).toEqual({ config: DEFAULT_CONFIG, notices: [] });
-    expect(parseConfigHash('#')).toEqual({ config: DEFAULT_CONFIG, notices: [] });
+    expect(parseConfigHash('')).toEqual({ config: DEFAULT_CONFIG, notices: [], texts: [] });
+    expect(parseConfigHash('#')).toEqual({ config: DEFAULT_CONFIG, notices: [], texts: [] });
   });
 
   it('reads the documented example', () => {
@@ -64,6 +65,18 @@ describe('parseConfigHash', () => {
       'seed=1e400 is not a number; using 0.',
     ]);
   });
+
+  it('gives each notice as a text too, for the page to show in its language', () => {
+    const { notices, texts } = parseConfigHash('#epochs=500&batch=100&opt=lion&colour=red&lr=abc');
+    expect(texts.map(englishText)).toEqual(notices);
+    expect(texts).toEqual([
+      { key: 'url.outOfRange', setting: 'epochs', raw: '500', min: 1, max: 50, using: 50 },
+      { key: 'url.notAllowed', setting: 'batch', raw: '100', using: 128 },
+      { key: 'url.badChoice', setting: 'opt', raw: 'lion', options: ['adam', 'adamw', 'sgd'], using: 'adam' },
+      { key: 'url.unknownKey', setting: 'colour' },
+      { key: 'url.notNumber', setting: 'lr', raw: 'abc', using: 0.001 },
+    ]);
+  });
 });
 
 describe('serializeConfigHash', () => {
@@ -75,13 +88,13 @@ describe('serializeConfigHash', () => {
 
   it('round-trips any valid configuration', () => {
     const config = { ...DEFAULT_CONFIG, epochs: 7, lr: 0.000316, batch: 1024, backend: 'cpu' as const, seed: 4294967295, weightDecay: 0.05 };
-    expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [] });
+    expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [], texts: [] });
   });
 
   it('round-trips every optimizer and every hyperparameter of the recipe, seed included', () => {
     for (const optimizer of ['adam', 'adamw', 'sgd'] as const) {
       const config = { ...DEFAULT_CONFIG, optimizer, weightDecay: 0, lrStep: 3, lrGamma: 0.1, dropout: 0.5, seed: 12345, batch: 16, epochs: 50 };
-      expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [] });
+      expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [], texts: [] });
     }
   });
 });

@@ -11,6 +11,7 @@ import {
   type TrainConfig,
 } from './config';
 import { OPTIMIZER_KINDS, isOptimizerKind } from './optimizers';
+import { englishText, type Text } from './texts';
 
 /** Hash key of each config field; short where the field name is long. */
 const HASH_KEYS: Readonly<Record<keyof TrainConfig, string>> = {
@@ -36,42 +37,47 @@ export interface ParsedHash {
   config: TrainConfig;
   /** One human-readable line per value that was clamped or ignored. */
   notices: string[];
+  /** The same notices as texts (`notices[i]` is `englishText(texts[i])`), for the page's language. */
+  texts: Text[];
 }
 
 export function parseConfigHash(hash: string): ParsedHash {
   const config: TrainConfig = { ...DEFAULT_CONFIG };
-  const notices: string[] = [];
+  const texts: Text[] = [];
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   for (const [key, raw] of params) {
     const field = FIELD_BY_HASH_KEY.get(key);
     if (field === undefined) {
-      notices.push(`Ignored unknown setting "${key}".`);
+      texts.push({ key: 'url.unknownKey', setting: key });
       continue;
     }
     if (field === 'backend') {
       if (isBackendChoice(raw)) config.backend = raw;
-      else notices.push(`backend=${raw} is not one of ${BACKEND_CHOICES.join(', ')}; using ${config.backend}.`);
+      else texts.push({ key: 'url.badChoice', setting: key, raw, options: BACKEND_CHOICES, using: config.backend });
       continue;
     }
     if (field === 'optimizer') {
       if (isOptimizerKind(raw)) config.optimizer = raw;
-      else notices.push(`opt=${raw} is not one of ${OPTIMIZER_KINDS.join(', ')}; using ${config.optimizer}.`);
+      else texts.push({ key: 'url.badChoice', setting: key, raw, options: OPTIMIZER_KINDS, using: config.optimizer });
       continue;
     }
     const value = raw.trim() === '' ? Number.NaN : Number(raw);
     if (!Number.isFinite(value)) {
-      notices.push(`${key}=${raw} is not a number; using ${config[field]}.`);
+      texts.push({ key: 'url.notNumber', setting: key, raw, using: config[field] });
       continue;
     }
     const clamped = clampField(field, value);
     if (clamped !== value) {
       const { min, max } = NUMBER_SPECS[field];
-      const why = value < min || value > max ? `is outside ${min}–${max}` : 'is not an allowed value';
-      notices.push(`${key}=${raw} ${why}; using ${clamped}.`);
+      texts.push(
+        value < min || value > max
+          ? { key: 'url.outOfRange', setting: key, raw, min, max, using: clamped }
+          : { key: 'url.notAllowed', setting: key, raw, using: clamped },
+      );
     }
     config[field] = clamped;
   }
-  return { config, notices };
+  return { config, notices: texts.map(englishText), texts };
 }
 
 /** Every field is written, defaults too, so a link means the same run even if defaults change later. */

@@ -17,6 +17,7 @@ import { MisclassifiedGallery } from './insight/MisclassifiedGallery';
 import { InputPreview, PredictionPanel } from './drawing/PredictionPanel';
 import { LanguageSwitch } from './i18n/LanguageSwitch';
 import { useI18n } from './i18n/useI18n';
+import { renderText } from './i18n/renderText';
 import { AdamVsAdamW } from './runs/AdamVsAdamW';
 import { ExportMenu } from './runs/ExportMenu';
 import { liveChangeText } from './runs/liveChangeText';
@@ -144,7 +145,7 @@ export function App() {
         <div className="error" role="alert">
           {/* A data file's message starts with the file's name already. */}
           <strong>{view.error.file ? t.app.dataErrorPrefix : t.app.errorPrefix}</strong>
-          {view.error.message}
+          {renderText(t, view.error.message)}
           {view.error.file && t.app.dataErrorSuffix}{' '}
           {(view.error.file || view.runState === 'loading') && (
             <button type="button" className="inline-action" onClick={retry}>
@@ -244,7 +245,7 @@ export function App() {
           canImport={ready && runState === 'idle'}
           onExport={() => send({ type: 'exportModel' })}
           onImport={(files) => send({ type: 'importModel', ...files })}
-          onRefused={(message) => report({ type: 'modelFileRefused', message })}
+          onRefused={(message, text) => report({ type: 'modelFileRefused', message, text })}
         />
         <DiagnosticsPanel
           diagnostics={view.diagnostics}

@@ -18,10 +18,11 @@ import type {
   TestInsight,
   WorkerEvent,
 } from '../shared/protocol';
+import { shown, type Shown } from './i18n/renderText';
 
 export interface TrainerView {
   runState: RunState;
-  loading: { message: string; fraction: number } | null;
+  loading: { message: Shown; fraction: number } | null;
   backend: BackendInfo | null;
   data: DataFacts | null;
   model: ModelFacts | null;
@@ -32,12 +33,13 @@ export interface TrainerView {
   liveChanges: LiveChange[];
   /** The worker's tensor count after each epoch. */
   tensorCounts: number[];
-  notices: string[];
-  error: { message: string; file?: string } | null;
+  /** Worker texts render in the page's language (./i18n/renderText). */
+  notices: Shown[];
+  error: { message: Shown; file?: string } | null;
   result: { reason: 'finished' | 'stopped'; finalTestAccuracy: number | null } | null;
   /** The saved checkpoint the worker reported, and why checkpoints are off (null while they work). */
   checkpoint: CheckpointSummary | null;
-  checkpointsOff: string | null;
+  checkpointsOff: Shown | null;
   /** The run paused itself at a non-finite loss. Cleared when it runs again. */
   diverged: Extract<WorkerEvent, { type: 'diverged' }> | null;
   /** A resumed run's identity: the UI's run record continues under this id. */
@@ -46,7 +48,7 @@ export interface TrainerView {
   /** Counts changes of the network (an epoch, a Reset, an import, a resume): a prediction is then stale. */
   weightsVersion: number;
   /** The outcome of the last model export or import. */
-  modelFile: { kind: 'exported'; fileNames: string[] } | { kind: 'imported'; fileNames: string[] } | { kind: 'refused'; message: string } | null;
+  modelFile: { kind: 'exported'; fileNames: string[] } | { kind: 'imported'; fileNames: string[] } | { kind: 'refused'; message: Shown } | null;
   /** The last evaluation's confusion matrix and mistakes (refreshed after each epoch). */
   insight: TestInsight | null;
   /** The worker's latest answer to a `predict` command. */
@@ -114,12 +116,12 @@ export function trainerReducer(view: TrainerView, action: ViewAction): TrainerVi
 function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
   switch (event.type) {
     case 'loading':
-      return { ...view, loading: { message: event.message, fraction: event.fraction } };
+      return { ...view, loading: { message: shown(event.message, event.text), fraction: event.fraction } };
     case 'ready':
       // A replacement worker (after a failure) starts clean: the failure is reported separately.
       return { ...view, loading: null, backend: event.backend, data: event.data, model: event.model, error: null };
     case 'notice':
-      return { ...view, notices: [...view.notices, event.message] };
+      return { ...view, notices: [...view.notices, shown(event.message, event.text)] };
     case 'state':
       return { ...view, runState: event.state, diverged: event.state === 'running' ? null : view.diverged };
     case 'progress':
@@ -131,7 +133,7 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
     case 'checkpoint':
       return { ...view, checkpoint: event.summary };
     case 'checkpointsOff':
-      return { ...view, checkpointsOff: event.reason };
+      return { ...view, checkpointsOff: shown(event.reason, event.text) };
     case 'diverged':
       return { ...view, diverged: event };
     case 'diagnostics':
@@ -143,7 +145,7 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
     case 'modelImported':
       return { ...view, modelFile: { kind: 'imported', fileNames: event.fileNames }, weightsVersion: view.weightsVersion + 1 };
     case 'modelFileRefused':
-      return { ...view, modelFile: { kind: 'refused', message: event.message } };
+      return { ...view, modelFile: { kind: 'refused', message: shown(event.message, event.text) } };
     case 'restored':
       return {
         ...view,
@@ -176,6 +178,6 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
         },
       };
     case 'error':
-      return { ...view, loading: null, error: { message: event.message, file: event.file } };
+      return { ...view, loading: null, error: { message: shown(event.message, event.text), file: event.file } };
   }
 }

@@ -1,16 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { TrainConfig } from '../shared/config';
 import { parseConfigHash, serializeConfigHash } from '../shared/urlState';
+import type { Shown } from './i18n/renderText';
+
+/** The config and the notices to show: the parser's as texts (rendered in the page's language), the page's own as strings. */
+function readHash(hash: string): { config: TrainConfig; notices: Shown[] } {
+  const { config, texts } = parseConfigHash(hash);
+  return { config, notices: texts };
+}
 
 /**
  * The configuration, kept in the URL hash: read on load and whenever the user edits the hash, written
  * back (without a history entry per slider tick) whenever a control changes it.
  */
 export function useHashConfig() {
-  const [state, setState] = useState(() => parseConfigHash(window.location.hash));
+  const [state, setState] = useState(() => readHash(window.location.hash));
 
   useEffect(() => {
-    const onHashChange = () => setState(parseConfigHash(window.location.hash));
+    const onHashChange = () => setState(readHash(window.location.hash));
     window.addEventListener('hashchange', onHashChange);
     return () => window.removeEventListener('hashchange', onHashChange);
   }, []);

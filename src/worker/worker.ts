@@ -4,7 +4,8 @@
  */
 import { DEFAULT_CONFIG } from '../shared/config';
 import type { WorkerCommand, WorkerEvent } from '../shared/protocol';
-import { startBackend } from './backends/startBackend';
+import { NoBackendError, startBackend } from './backends/startBackend';
+import { englishText, errorDetail, type Text } from '../shared/texts';
 import * as tf from '@tensorflow/tfjs';
 import { parseCheckpoint, summarize } from './checkpoint/checkpoint';
 import { openCheckpointStore } from './checkpoint/checkpointStore';
@@ -25,20 +26,23 @@ function post(event: WorkerEvent): void {
   self.postMessage(event, transfer);
 }
 
+const loading = (text: Text, fraction: number): WorkerEvent => ({ type: 'loading', message: englishText(text), text, fraction });
+const refused = (text: Text): WorkerEvent => ({ type: 'modelFileRefused', message: englishText(text), text });
+
 let trainer: Trainer | null = null;
 /** Config messages that arrive while the data is still loading are applied once the trainer exists. */
 let latestConfig = { ...DEFAULT_CONFIG };
 
 async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
   post({ type: 'state', state: 'loading' });
-  post({ type: 'loading', message: 'Starting the backend and fetching MNIST…', fraction: 0 });
+  post(loading({ key: 'loading.start' }, 0));
   const baseUrl = new URL(import.meta.env.BASE_URL, self.location.href).href;
   const loaded = new Map<string, { loaded: number; total: number }>();
   const [backend, data] = await Promise.all([
     startBackend(
       command.backend,
-      (message) => post({ type: 'notice', level: 'warning', message }),
-      (message) => post({ type: 'loading', message, fraction: 0 }),
+      (text) => post({ type: 'notice', level: 'warning', message: englishText(text), text }),
+      (text) => post(loading(text, 0)),
     ),
     loadMnist({
       baseUrl,
@@ -46,11 +50,7 @@ async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
         loaded.set(file, { loaded: loadedBytes, total: totalBytes ?? loadedBytes });
         const sum = (key: 'loaded' | 'total') => [...loaded.values()].reduce((n, f) => n + f[key], 0);
         const total = sum('total');
-        post({
-          type: 'loading',
-          message: `Downloading MNIST: ${(sum('loaded') / 1e6).toFixed(1)} of ${(total / 1e6).toFixed(1)} MB`,
-          fraction: total > 0 ? sum('loaded') / total : 0,
-        });
+        post(loading({ key: 'loading.download', loadedMb: sum('loaded') / 1e6, totalMb: total / 1e6 }, total > 0 ? sum('loaded') / total : 0));
       },
     }),
   ]);
@@ -73,7 +73,7 @@ let idleNumTensors: number | null = null;
 async function announceCheckpoint(target: Trainer): Promise<void> {
   const opened = await openCheckpointStore();
   if (!opened.store) {
-    post({ type: 'checkpointsOff', reason: opened.reason });
+    post({ type: 'checkpointsOff', reason: opened.reason, text: opened.text });
     return;
   }
   target.setCheckpointStore(opened.store);
@@ -82,7 +82,8 @@ async function announceCheckpoint(target: Trainer): Promise<void> {
   const parsed = parseCheckpoint(stored);
   if (parsed.ok) post({ type: 'checkpoint', summary: summarize(parsed.checkpoint) });
   else {
-    post({ type: 'notice', level: 'warning', message: `${parsed.error} It was deleted.` });
+    const text: Text = { key: 'checkpoint.unusable', problem: parsed.problem, deleted: true };
+    post({ type: 'notice', level: 'warning', message: englishText(text), text });
     await opened.store.clear().catch(() => undefined);
     post({ type: 'checkpoint', summary: null });
   }
@@ -93,16 +94,16 @@ async function exportModel(target: Trainer): Promise<void> {
     const { modelJson, weightsBin, weightsFileName } = encodeTfjsModel(await target.exportWeights(), { dropout: latestConfig.dropout });
     post({ type: 'modelExported', modelJson, weights: weightsBin, weightsFileName });
   } catch (error) {
-    post({ type: 'modelFileRefused', message: `The model could not be exported: ${error instanceof Error ? error.message : String(error)}` });
+    post(refused({ key: 'model.exportFailed', detail: errorDetail(error) }));
   }
 }
 
 /** The files are data: parsed and checked as JSON and float32 bytes, never run. */
 function importModel(target: Trainer, command: WorkerCommand & { type: 'importModel' }): void {
   const decoded = decodeTfjsModel(command.modelJson, command.weights);
-  if (!decoded.ok) return post({ type: 'modelFileRefused', message: decoded.error });
+  if (!decoded.ok) return post({ type: 'modelFileRefused', message: decoded.error, text: decoded.text });
   if (!target.importWeights(decoded.weights)) {
-    return post({ type: 'modelFileRefused', message: 'A model can be imported only while no run is going: press Stop first.' });
+    return post(refused({ key: 'model.importWhileRunning' }));
   }
   post({ type: 'modelImported', fileNames: command.fileNames, parameterCount: parameterCount() });
 }
@@ -140,8 +141,9 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
   switch (command.type) {
     case 'init':
       init(command).catch((error: unknown) => {
-        if (error instanceof DataFileError) post({ type: 'error', message: error.message, file: error.file });
-        else post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+        if (error instanceof DataFileError) post({ type: 'error', message: error.message, text: error.text, file: error.file });
+        else if (error instanceof NoBackendError) post({ type: 'error', message: error.message, text: error.text });
+        else post({ type: 'error', message: errorDetail(error), text: { key: 'error.other', detail: errorDetail(error) } });
       });
       break;
     case 'config':
@@ -198,7 +200,10 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
             featureMaps,
           }),
         )
-        .catch((error: unknown) => post({ type: 'error', message: `Prediction failed: ${error instanceof Error ? error.message : String(error)}` }));
+        .catch((error: unknown) => {
+          const text: Text = { key: 'prediction.failed', detail: errorDetail(error) };
+          post({ type: 'error', message: englishText(text), text });
+        });
       break;
     }
   }

@@ -1,17 +1,19 @@
 import type { BackendInfo, DataFacts } from '../../shared/protocol';
+import { renderText, shown, type Shown } from '../i18n/renderText';
 import { useI18n } from '../i18n/useI18n';
 
 interface StatusPanelProps {
   backend: BackendInfo | null;
   data: DataFacts | null;
   paramCount: number | null;
-  loading: { message: string; fraction: number } | null;
+  loading: { message: Shown; fraction: number } | null;
   tensorCounts: number[];
 }
 
 /**
  * Which backend and adapter run the network and why, what data was verified, the model's size.
- * The adapter, the backend's reason and the loading steps come from the worker, in English.
+ * The adapter, the backend's reason and the loading steps come from the worker, as texts where they are
+ * sentences (rendered in the page's language); a GPU's name is shown as it is.
  */
 export function StatusPanel({ backend, data, paramCount, loading, tensorCounts }: StatusPanelProps) {
   const { t, formatInteger } = useI18n();
@@ -19,13 +21,13 @@ export function StatusPanel({ backend, data, paramCount, loading, tensorCounts }
     <section className="status" role="status">
       {backend ? (
         <p>
-          <strong>{t.status.backend(backend.name)}</strong> — {backend.adapter}
+          <strong>{t.status.backend(backend.name)}</strong> — {backend.adapterText ? renderText(t, backend.adapterText) : backend.adapter}
           {backend.software && t.status.software}
           {t.status.reasonSeparator}
-          <span className="reason">{backend.reason}</span>
+          <span className="reason">{renderText(t, shown(backend.reason, backend.reasonText))}</span>
         </p>
       ) : (
-        <p>{loading?.message ?? t.status.starting}</p>
+        <p>{loading ? renderText(t, loading.message) : t.status.starting}</p>
       )}
       {data && <p>{t.status.dataVerified(data.trainImages, data.testImages, data.bytesOnWire / 1e6)}</p>}
       {paramCount !== null && (

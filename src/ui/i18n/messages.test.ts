@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en, type Messages } from './messages';
+import { ALL_TEXT_SAMPLES } from './textSamples';
 import { zh } from './zh';
 
 /** True when T holds a message function somewhere below it. */
@@ -68,6 +69,7 @@ const SAMPLES: Samples<Messages> = {
   },
   diagnostics: { idleValue: [[21]] },
   modelFiles: { refused: [['model.json is not valid JSON.']], imported: [['model.json, w.bin']], exported: [['model.json, w.bin']] },
+  texts: { render: ALL_TEXT_SAMPLES.map((text) => [text] as const) },
 };
 
 /**
@@ -88,6 +90,8 @@ const NO_CJK_EXPECTED = new Set([
   'liveChanges.fields.lrGamma',
   'liveChanges.fields.dropout',
   'compare.adamRule',
+  // Some texts render the browser's own message; texts.test.ts checks each kind's Chinese.
+  'texts.render',
 ]);
 
 type Tree = { readonly [key: string]: string | ((...args: never[]) => string) | Tree };

@@ -6,12 +6,14 @@
  * A value is a string, or a function of typed parameters that returns a string. Functions format their
  * own numbers for their language (counts grouped "60,000", percentages), so callers pass raw numbers.
  *
- * Not here: messages that the worker or the URL parser write (backend reasons, loading steps, notices,
- * errors) arrive as English strings in the protocol and are shown as they are.
+ * The worker's and the URL parser's messages (backend reasons, loading steps, notices, errors) arrive
+ * as data (`Text`, src/shared/texts.ts) and are rendered by `texts.render`: in English by
+ * `englishText`, the wording the worker sends along as `message`; in Chinese by zhTexts.ts.
  */
 import type { BackendChoice, LiveField } from '../../shared/config';
 import type { OptimizerKind } from '../../shared/optimizers';
 import type { RunStatus } from '../runs/runTypes';
+import { englishText, type Text } from '../../shared/texts';
 import { formatDecimal, formatInteger, formatPercent } from '../format';
 
 const int = (n: number) => formatInteger(n, 'en');
@@ -46,7 +48,7 @@ export const en = {
     backend: (name: string) => `Backend: ${name}`,
     /** After the adapter when it is a software GPU. */
     software: ' (software)',
-    /** Between the adapter and the (English) reason. */
+    /** Between the adapter and the reason. */
     reasonSeparator: '. ',
     dataVerified: (trainImages: number, testImages: number, megabytes: number) =>
       `MNIST verified (SHA-256, IDX headers): ${int(trainImages)} training and ${int(testImages)} test images, ` +
@@ -339,7 +341,7 @@ export const en = {
         : `A run was saved after epoch ${epoch} of ${epochs} (${when}, ${trainImages} training images). Resume continues it exactly where it stopped.`,
     resume: 'Resume',
     discard: 'Discard',
-    /** `reason` comes from the worker, in English. */
+    /** `reason` is the worker's, rendered by `texts.render`. */
     checkpointsOff: (reason: string) =>
       `Checkpoints are off (${reason}): training goes on, but a reload or a crash will lose the run.`,
   },
@@ -361,11 +363,16 @@ export const en = {
     import: 'Import model',
     fileInput: 'Model files',
     stopFirst: 'Stop the run before importing a model.',
-    /** `message` comes from the file check, in English. */
+    /** `message` is the file check's, rendered by `texts.render`. */
     refused: (message: string) => `The model was not imported: ${message} The current model is unchanged.`,
     imported: (files: string) => `Imported ${files}. Predictions use it now; Train continues training it (Reset returns to fresh weights).`,
     exported: (files: string) => `Saved ${files}: load them in any TensorFlow.js app with tf.loadLayersModel('model.json').`,
     help: 'TensorFlow.js format: model.json with its weights file. Choose both files together to import.',
+  },
+
+  texts: {
+    /** A text the worker or a shared parser wrote (src/shared/texts.ts). */
+    render: (text: Text) => englishText(text),
   },
 };
 

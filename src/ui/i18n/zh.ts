@@ -4,6 +4,7 @@
  */
 import { formatDecimal, formatInteger, formatPercent } from '../format';
 import type { Messages } from './messages';
+import { zhText } from './zhTexts';
 
 const int = (n: number) => formatInteger(n, 'zh');
 /** Up to three significant digits: 0.5, 0.25, 0.125. */
@@ -319,5 +320,9 @@ export const zh: Messages = {
     imported: (files: string) => `已导入 ${files}。现在的预测使用这个模型；点击“训练”会在它的基础上继续训练（“重置”会恢复为新的初始权重）。`,
     exported: (files: string) => `已保存 ${files}：可在任何 TensorFlow.js 应用中用 tf.loadLayersModel('model.json') 加载。`,
     help: 'TensorFlow.js 格式：model.json 及其权重文件。导入时请同时选择这两个文件。',
+  },
+
+  texts: {
+    render: zhText,
   },
 };

@@ -1,4 +1,5 @@
 /** Downloading an exported model and reading files chosen for import (the page side of model files). */
+import { englishText, type Text } from '../../shared/texts';
 
 function download(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
@@ -15,15 +16,17 @@ export function downloadModelFiles(modelJson: string, weights: ArrayBuffer, weig
   download(weightsFileName, new Blob([weights], { type: 'application/octet-stream' }));
 }
 
+const refusal = (text: Text) => ({ ok: false as const, message: englishText(text), text });
+
 /**
  * Sorts the chosen files into model.json (the one JSON file) and its weights (the other files,
  * concatenated in the order the manifest names them, as tfjs does), or says what is missing.
  */
-export async function readModelFiles(files: readonly File[]): Promise<{ ok: true; modelJson: string; weights: ArrayBuffer; fileNames: string[] } | { ok: false; message: string }> {
+export async function readModelFiles(files: readonly File[]): Promise<{ ok: true; modelJson: string; weights: ArrayBuffer; fileNames: string[] } | { ok: false; message: string; text: Text }> {
   const jsonFiles = files.filter((file) => file.name.toLowerCase().endsWith('.json'));
-  if (jsonFiles.length !== 1) return { ok: false, message: `Choose one model.json and its weights file together (got ${jsonFiles.length} JSON files).` };
+  if (jsonFiles.length !== 1) return refusal({ key: 'model.chooseOneJson', count: jsonFiles.length });
   const binFiles = files.filter((file) => file !== jsonFiles[0]);
-  if (binFiles.length === 0) return { ok: false, message: 'Choose the weights file (.bin) together with model.json.' };
+  if (binFiles.length === 0) return refusal({ key: 'model.chooseBin' });
   const modelJson = await jsonFiles[0].text();
   const order = manifestPaths(modelJson);
   const byName = new Map(binFiles.map((file) => [file.name, file]));

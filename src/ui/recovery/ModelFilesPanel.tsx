@@ -1,5 +1,7 @@
 /** Export the network as TensorFlow.js files, or import such files for prediction or further training. */
 import { useRef } from 'react';
+import type { Text } from '../../shared/texts';
+import { renderText } from '../i18n/renderText';
 import { useI18n } from '../i18n/useI18n';
 import { readModelFiles } from '../model/modelFiles';
 import type { TrainerView } from '../trainerState';
@@ -10,7 +12,8 @@ interface ModelFilesPanelProps {
   canExport: boolean;
   onExport: () => void;
   onImport: (files: { modelJson: string; weights: ArrayBuffer; fileNames: string[] }) => void;
-  onRefused: (message: string) => void;
+  /** A refusal by the page's own check of the chosen files: the English and the text. */
+  onRefused: (message: string, text: Text) => void;
 }
 
 export function ModelFilesPanel({ modelFile, canImport, canExport, onExport, onImport, onRefused }: ModelFilesPanelProps) {
@@ -38,13 +41,13 @@ export function ModelFilesPanel({ modelFile, canImport, canExport, onExport, onI
             if (files.length === 0) return;
             const read = await readModelFiles(files);
             if (read.ok) onImport(read);
-            else onRefused(read.message);
+            else onRefused(read.message, read.text);
           }}
         />
       </div>
       {modelFile?.kind === 'refused' && (
         <p className="error" role="alert">
-          {t.modelFiles.refused(modelFile.message)}
+          {t.modelFiles.refused(renderText(t, modelFile.message))}
         </p>
       )}
       {modelFile?.kind === 'imported' && <p className="hint">{t.modelFiles.imported(modelFile.fileNames.join(', '))}</p>}

@@ -5,13 +5,14 @@
  */
 import type { CheckpointSummary, RunState, WorkerEvent } from '../../shared/protocol';
 import { formatLearningRate } from '../format';
+import { renderText, type Shown } from '../i18n/renderText';
 import { useI18n } from '../i18n/useI18n';
 import type { WorkerFailure } from '../useTrainer';
 
 interface RecoveryPanelProps {
   runState: RunState;
   checkpoint: CheckpointSummary | null;
-  checkpointsOff: string | null;
+  checkpointsOff: Shown | null;
   diverged: Extract<WorkerEvent, { type: 'diverged' }> | null;
   failure: WorkerFailure | null;
   onResume: () => void;
@@ -66,7 +67,7 @@ export function RecoveryPanel({ runState, checkpoint, checkpointsOff, diverged, 
           </div>
         </section>
       )}
-      {checkpointsOff && <p className="hint checkpoints-off">{t.recovery.checkpointsOff(checkpointsOff)}</p>}
+      {checkpointsOff && <p className="hint checkpoints-off">{t.recovery.checkpointsOff(renderText(t, checkpointsOff))}</p>}
     </>
   );
 }

@@ -13,6 +13,7 @@ import { SeededRandom } from '../training/random';
 import { TORCH_ADAM_DEFAULTS, TorchAdam } from '../training/torchAdam';
 import { trainStep } from '../training/trainStep';
 import type { Candidate } from './ranking';
+import { englishText, type BackendReasonText } from '../../shared/texts';
 
 /** The seed's batch size: what a step of the default run costs. */
 export const CALIBRATION_BATCH = 128;
@@ -159,22 +160,21 @@ function parseMeasurement(entry: unknown): Measurement | null {
  * webgl 77 ms/step, wasm 342 ms/step (cached 2026-12-01)".
  */
 export function describeCalibration(record: CalibrationRecord, cached: boolean): string {
+  return englishText(calibrationText(record, cached));
+}
+
+/** describeCalibration's sentence as data. */
+export function calibrationText(record: CalibrationRecord, cached: boolean): BackendReasonText {
   const ranked = rankMeasurements(record.results);
-  const parts = ranked.map((r) =>
-    r.status === 'measured'
-      ? `${r.name} ${Math.round(r.msPerStep)} ms/step`
-      : r.status === 'slow'
-        ? `${r.name} slower than ${WARMUP_LIMIT_MS / 1000} s/step (warm-up ${(r.warmupMs / 1000).toFixed(1)} s)`
-        : `${r.name} failed (${r.error})`,
-  );
   const winner = ranked[0];
   const fastest = Math.min(...ranked.map((r) => (r.status === 'measured' ? r.msPerStep : Infinity)));
-  const tie =
-    winner?.status === 'measured' && winner.msPerStep > fastest
-      ? `; within ${TIE_TOLERANCE * 100}% counts as a tie, which goes to the policy order`
-      : '';
-  const when = cached ? `cached ${new Date(record.measuredAt).toISOString().slice(0, 10)}` : 'measured now';
-  return `measured on this machine — ${parts.join(', ')}${tie} (${when})`;
+  return {
+    key: 'backend.measured',
+    results: ranked.map((r) => ({ ...r })),
+    limitSeconds: WARMUP_LIMIT_MS / 1000,
+    tiePercent: winner?.status === 'measured' && winner.msPerStep > fastest ? TIE_TOLERANCE * 100 : null,
+    cachedOn: cached ? new Date(record.measuredAt).toISOString().slice(0, 10) : null,
+  };
 }
 
 const median = (values: readonly number[]): number => {

@@ -16,7 +16,7 @@ import type { BackendInfo } from '../../shared/protocol';
 import {
   calibrate,
   calibrationKey,
-  describeCalibration,
+  calibrationText,
   fastCandidates,
   parseStoredCalibration,
   rankMeasurements,
@@ -26,6 +26,15 @@ import {
   type CalibrationRecord,
 } from './calibration';
 import { looksLikeSoftwareGpu, rankBackends, type Candidate, type GpuProbe } from './ranking';
+import {
+  englishProbeProblem,
+  englishText,
+  errorDetail,
+  type BackendFailure,
+  type BackendReasonText,
+  type ProbeProblem,
+  type Text,
+} from '../../shared/texts';
 import { registerWasmTrainingKernels } from './wasmKernels';
 
 setWasmPaths({
@@ -35,13 +44,13 @@ setWasmPaths({
 });
 registerWasmTrainingKernels();
 
-const LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+const unavailable = (problem: ProbeProblem): GpuProbe => ({ available: false, software: false, description: englishProbeProblem(problem), problem });
 
 async function probeWebGpu(): Promise<GpuProbe> {
-  if (!('gpu' in navigator) || !navigator.gpu) return { available: false, software: false, description: 'no navigator.gpu' };
+  if (!('gpu' in navigator) || !navigator.gpu) return unavailable({ kind: 'noApi' });
   try {
     const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return { available: false, software: false, description: 'no WebGPU adapter' };
+    if (!adapter) return unavailable({ kind: 'noAdapter' });
     const info = adapter.info;
     const description = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'unnamed adapter';
     // `isFallbackAdapter` moved from the adapter to its info; either marks a CPU implementation.
@@ -53,20 +62,20 @@ async function probeWebGpu(): Promise<GpuProbe> {
       description: fallback ? `${description}, fallback adapter` : description,
     };
   } catch (error) {
-    return { available: false, software: false, description: `requestAdapter failed: ${String(error)}` };
+    return unavailable({ kind: 'requestFailed', detail: String(error) });
   }
 }
 
 function probeWebGl(): GpuProbe {
   try {
     const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
-    if (!gl) return { available: false, software: false, description: 'no WebGL2 context' };
+    if (!gl) return unavailable({ kind: 'noContext' });
     const debug = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
     gl.getExtension('WEBGL_lose_context')?.loseContext(); // the probe's context is not the one tfjs uses
     return { available: true, software: looksLikeSoftwareGpu(renderer), description: renderer };
   } catch (error) {
-    return { available: false, software: false, description: `WebGL2 failed: ${String(error)}` };
+    return unavailable({ kind: 'contextFailed', detail: String(error) });
   }
 }
 
@@ -78,14 +87,21 @@ async function smokeTest(): Promise<void> {
   if (values[0] !== 4 || values[1] !== 6) throw new Error(`returned [${Array.from(values)}] for [1,2]+[3,4]`);
 }
 
-async function tryStart(name: BackendName): Promise<string | null> {
+/** Null when the backend started; otherwise why not (`detail` null: tf.setBackend said it did not initialize). */
+async function tryStart(name: BackendName): Promise<BackendFailure | null> {
   try {
-    if (!(await tf.setBackend(name))) return 'it did not initialize';
+    if (!(await tf.setBackend(name))) return { backend: name, detail: null };
     await smokeTest();
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return { backend: name, detail: errorDetail(error) };
   }
+}
+
+/** tryStart for the calibration, which records the failure in English. */
+async function tryStartForCalibration(name: BackendName): Promise<string | null> {
+  const failure = await tryStart(name);
+  return failure === null ? null : (failure.detail ?? 'it did not initialize');
 }
 
 /**
@@ -95,8 +111,8 @@ async function tryStart(name: BackendName): Promise<string | null> {
  */
 export async function startBackend(
   choice: BackendChoice,
-  notify: (message: string) => void,
-  onStatus?: (message: string) => void,
+  notify: (text: Text) => void,
+  onStatus?: (text: Text) => void,
 ): Promise<BackendInfo> {
   const [webgpu, webgl] = await Promise.all([probeWebGpu(), Promise.resolve(probeWebGl())]);
   const ranked = rankBackends(webgpu, webgl, 'WebAssembly');
@@ -110,32 +126,47 @@ export async function startBackend(
             software: false,
             adapter: (choice === 'webgpu' ? webgpu : webgl).description,
             reason: '',
+            reasonText: { key: 'backend.chosen' },
           },
           ...ranked.filter((c) => c.name !== choice),
         ];
-  const failures: string[] = [];
+  const failures: BackendFailure[] = [];
   for (const [index, candidate] of order.entries()) {
     const failure = await tryStart(candidate.name);
     if (failure !== null) {
-      failures.push(`${LABELS[candidate.name]} could not start (${failure})`);
+      failures.push(failure);
       const next = order[index + 1];
-      if (next) notify(`${LABELS[candidate.name]} could not start (${failure}); trying ${LABELS[next.name]}.`);
+      if (next) notify({ key: 'backend.cannotStart', failure, next: next.name });
       continue;
     }
-    const chosenBy =
+    const reasonText: BackendReasonText =
       choice === 'auto'
-        ? `Auto: ${measured?.summary ?? candidate.reason}.`
+        ? { key: 'backend.auto', why: measured?.summary ?? candidate.reasonText, failures }
         : candidate.name === choice
-          ? `Chosen in the Backend menu.`
-          : `Fallback: ${LABELS[choice]} was chosen but could not start.`;
+          ? { key: 'backend.chosen' }
+          : { key: 'backend.chosenFailed', chosen: choice };
+    const adapterText = candidate.name === 'wasm' ? describeWasm() : null;
     return {
       name: candidate.name,
-      adapter: candidate.name === 'wasm' ? describeWasm() : candidate.adapter,
+      adapter: adapterText ? englishText(adapterText) : candidate.adapter,
+      ...(adapterText && { adapterText }),
       software: candidate.software,
-      reason: failures.length && choice === 'auto' ? `${chosenBy} (${failures.join('; ')})` : chosenBy,
+      reason: englishText(reasonText),
+      reasonText,
     };
   }
-  throw new Error(`No TensorFlow.js backend could start: ${failures.join('; ')}`);
+  throw new NoBackendError(failures);
+}
+
+/** No backend could start: the message lists why each failed. */
+export class NoBackendError extends Error {
+  readonly text: Text;
+
+  constructor(failures: BackendFailure[]) {
+    const text: Text = { key: 'backend.noneStarted', failures };
+    super(englishText(text));
+    this.text = text;
+  }
 }
 
 /**
@@ -146,9 +177,9 @@ export async function startBackend(
  */
 async function measuredOrder(
   ranked: Candidate[],
-  notify: (message: string) => void,
-  onStatus?: (message: string) => void,
-): Promise<{ order: Candidate[]; summary: string } | null> {
+  notify: (text: Text) => void,
+  onStatus?: (text: Text) => void,
+): Promise<{ order: Candidate[]; summary: BackendReasonText } | null> {
   const fast = fastCandidates(ranked);
   if (fast.length < 2) return null;
   // The wasm backend's speed also depends on its threads: cross-origin isolation and the core count.
@@ -168,12 +199,12 @@ async function measuredOrder(
   });
   const cached = record !== null;
   if (!record) {
-    const results = await calibrate(fast, tryStart, {
+    const results = await calibrate(fast, tryStartForCalibration, {
       onCandidate: (candidate, index, count) =>
-        onStatus?.(`Measuring which backend trains fastest here (once per browser and GPU): ${LABELS[candidate.name]}, ${index + 1} of ${count}…`),
+        onStatus?.({ key: 'loading.measuring', backend: candidate.name, position: index + 1, count }),
     });
     for (const r of results) {
-      if (r.status === 'failed') notify(`${LABELS[r.name]} could not be measured (${r.error}); auto chooses among the others.`);
+      if (r.status === 'failed') notify({ key: 'backend.notMeasured', backend: r.name, detail: r.error });
     }
     if (results.every((r) => r.status === 'failed')) return null;
     record = { key, measuredAt: Date.now(), results };
@@ -188,13 +219,11 @@ async function measuredOrder(
       ...rankMeasurements(record.results).map((r) => byName.get(r.name) as Candidate),
       ...ranked.filter((c) => !byName.has(c.name)),
     ],
-    summary: describeCalibration(record, cached),
+    summary: calibrationText(record, cached),
   };
 }
 
 /** Read after the backend started: SIMD support and the thread count are settled only then. */
-function describeWasm(): string {
-  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  const threads = getThreadsCount();
-  return `WebAssembly${simd ? ' SIMD' : ''}, ${threads} thread${threads === 1 ? '' : 's'}`;
+function describeWasm(): Text {
+  return { key: 'adapter.wasm', simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: getThreadsCount() };
 }

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_CONFIG, type LiveField, type TrainConfig } from '../../shared/config';
 import type { BatchLossPoint, CheckpointSummary, EpochMetrics, LiveChange } from '../../shared/protocol';
+import { englishText, type CheckpointProblem } from '../../shared/texts';
 import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from '../model/simpleCnn';
 
 export const CHECKPOINT_VERSION = 1;
@@ -63,27 +64,31 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
  * The stored value as a checkpoint, or a sentence saying why it cannot be one (another version, a
  * missing or mis-sized tensor, a non-finite weight). Nothing is trusted before this.
  */
-export function parseCheckpoint(value: unknown): { ok: true; checkpoint: TrainingCheckpoint } | { ok: false; error: string } {
-  const fail = (error: string) => ({ ok: false as const, error: `The saved checkpoint cannot be used: ${error}.` });
-  if (typeof value !== 'object' || value === null) return fail('it is not a checkpoint');
+export function parseCheckpoint(value: unknown): { ok: true; checkpoint: TrainingCheckpoint } | { ok: false; error: string; problem: CheckpointProblem } {
+  const fail = (problem: CheckpointProblem) => ({
+    ok: false as const,
+    error: englishText({ key: 'checkpoint.unusable', problem, deleted: false }),
+    problem,
+  });
+  if (typeof value !== 'object' || value === null) return fail({ kind: 'notCheckpoint' });
   const c = value as Partial<TrainingCheckpoint>;
-  if (c.version !== CHECKPOINT_VERSION) return fail(`it has version ${String(c.version)}, this app reads ${CHECKPOINT_VERSION}`);
-  if (typeof c.runId !== 'string' || typeof c.config !== 'object' || c.config === null) return fail('its run or configuration is missing');
+  if (c.version !== CHECKPOINT_VERSION) return fail({ kind: 'version', version: String(c.version), expected: CHECKPOINT_VERSION });
+  if (typeof c.runId !== 'string' || typeof c.config !== 'object' || c.config === null) return fail({ kind: 'noRun' });
   const config = { ...DEFAULT_CONFIG, ...c.config };
   const numbers = [c.savedAt, c.epochs, c.epoch, c.batch, c.step, c.lossSum, c.correct, c.randomState];
-  if (!numbers.every((n) => typeof n === 'number' && Number.isFinite(n))) return fail('its position in the run is damaged');
-  if (!c.params || !c.optimizer || !c.applied || !Array.isArray(c.history)) return fail('its weights or optimizer state are missing');
+  if (!numbers.every((n) => typeof n === 'number' && Number.isFinite(n))) return fail({ kind: 'position' });
+  if (!c.params || !c.optimizer || !c.applied || !Array.isArray(c.history)) return fail({ kind: 'noWeights' });
   for (const name of PARAM_NAMES) {
     const expected = size(PARAM_SHAPES[name]);
     const values = c.params[name];
-    if (!(values instanceof Float32Array) || values.length !== expected) return fail(`weight ${name} is missing or has the wrong size`);
-    if (!values.every(Number.isFinite)) return fail(`weight ${name} has a non-finite value`);
+    if (!(values instanceof Float32Array) || values.length !== expected) return fail({ kind: 'weightSize', name });
+    if (!values.every(Number.isFinite)) return fail({ kind: 'weightNonFinite', name });
     for (const slot of SLOT_NAMES[config.optimizer]) {
       const slotValues = c.optimizer.slots?.[name]?.[slot];
-      if (!(slotValues instanceof Float32Array) || slotValues.length !== expected) return fail(`optimizer state ${name}.${slot} is missing or has the wrong size`);
+      if (!(slotValues instanceof Float32Array) || slotValues.length !== expected) return fail({ kind: 'optimizerSize', name, slot });
     }
   }
-  if (c.order !== null && !(c.order instanceof Uint32Array)) return fail('its data order is damaged');
+  if (c.order !== null && !(c.order instanceof Uint32Array)) return fail({ kind: 'order' });
   return {
     ok: true,
     checkpoint: {

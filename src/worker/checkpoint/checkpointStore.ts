@@ -2,6 +2,8 @@
  * The worker's checkpoint in IndexedDB: one record, the latest, replaced at every epoch and pause.
  * Storage may be missing (some private windows) or full; the store then says so and training goes on.
  */
+import { englishText, errorDetail, type Text } from '../../shared/texts';
+
 const DB_NAME = 'mnist-lab-checkpoints';
 const STORE = 'checkpoints';
 const KEY = 'latest';
@@ -13,14 +15,14 @@ export interface CheckpointStore {
 }
 
 /** The store, or null with the reason when this browser offers no usable IndexedDB. */
-export async function openCheckpointStore(factory?: IDBFactory): Promise<{ store: CheckpointStore } | { store: null; reason: string }> {
+export async function openCheckpointStore(factory?: IDBFactory): Promise<{ store: CheckpointStore } | { store: null; reason: string; text: Text }> {
   let indexedDB: IDBFactory | undefined;
   try {
     indexedDB = factory ?? globalThis.indexedDB;
   } catch {
     indexedDB = undefined; // touching it throws where storage is blocked
   }
-  if (!indexedDB) return { store: null, reason: 'this browser offers no IndexedDB here' };
+  if (!indexedDB) return { store: null, reason: englishText({ key: 'storage.noIndexedDb' }), text: { key: 'storage.noIndexedDb' } };
   try {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open(DB_NAME, 1);
@@ -49,6 +51,7 @@ export async function openCheckpointStore(factory?: IDBFactory): Promise<{ store
       },
     };
   } catch (error) {
-    return { store: null, reason: error instanceof Error ? error.message : String(error) };
+    const detail = errorDetail(error);
+    return { store: null, reason: detail, text: { key: 'storage.failed', detail } };
   }
 }

@@ -6,17 +6,17 @@
  * big-endian int32 per dimension, then the values, row-major.
  */
 
-import { IDX_MAGIC_IMAGES, IDX_MAGIC_LABELS } from '../../shared/mnistFiles';
+import { IDX_MAGIC_LABELS } from '../../shared/mnistFiles';
+import { englishText, type DataText } from '../../shared/texts';
 
-/** A data file that cannot be used; `message` starts with the file's name and says why. */
+/** A data file that cannot be used; `message` starts with the file's name and says why, `text` is the same as data. */
 export class DataFileError extends Error {
   override readonly name = 'DataFileError';
+  readonly file: string;
 
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
+  constructor(readonly text: DataText) {
+    super(englishText(text));
+    this.file = text.file;
   }
 }
 
@@ -37,28 +37,16 @@ export interface IdxFile {
 const IDX_TYPE_UNSIGNED_BYTE = 0x08;
 const MNIST_CLASS_COUNT = 10;
 
-function hex32(value: number): string {
-  return `0x${value.toString(16).padStart(8, '0')}`;
-}
-
-function describeMagic(magic: number): string {
-  if (magic === IDX_MAGIC_IMAGES) return 'images';
-  if (magic === IDX_MAGIC_LABELS) return 'labels';
-  return `${magic & 0xff}-dimensional`;
-}
-
 export function parseIdx(bytes: Uint8Array, expected: IdxExpectation): IdxFile {
-  const fail = (problem: string): never => {
-    throw new DataFileError(expected.name, problem);
+  const file = expected.name;
+  const fail = (text: DataText): never => {
+    throw new DataFileError(text);
   };
   const headerLength = 4 + 4 * expected.dims.length;
   const expectedLength = headerLength + expected.dims.reduce((product, dim) => product * dim, 1);
   // Checked before anything is read, so even a cut-off header reports the size the whole file should have.
   const failLength = (): never =>
-    fail(
-      `${bytes.length < expectedLength ? 'truncated' : 'over-long'}: ` +
-        `${expectedLength} bytes expected, ${bytes.length} received`,
-    );
+    fail({ key: 'data.length', file, truncated: bytes.length < expectedLength, expected: expectedLength, received: bytes.length });
 
   if (bytes.length < 4) failLength();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -68,22 +56,22 @@ export function parseIdx(bytes: Uint8Array, expected: IdxExpectation): IdxFile {
     // A right-shaped magic with another data type is a different problem (e.g. a float file) than
     // a file of the other kind or not an IDX file at all; say which.
     if (magic >>> 16 === 0 && dataType !== IDX_TYPE_UNSIGNED_BYTE) {
-      fail(`wrong IDX data type 0x${dataType.toString(16).padStart(2, '0')}, expected 0x08 (unsigned byte)`);
+      fail({ key: 'data.dataType', file, dataType });
     }
-    fail(`wrong IDX magic ${hex32(magic)}, expected ${hex32(expected.magic)} (${describeMagic(expected.magic)})`);
+    fail({ key: 'data.magic', file, magic, expected: expected.magic });
   }
 
   if (bytes.length < headerLength) failLength();
   const dims = expected.dims.map((_, index) => view.getUint32(4 + 4 * index));
   dims.forEach((dim, index) => {
-    if (dim !== expected.dims[index]) fail(`dimension ${index} is ${dim}, expected ${expected.dims[index]}`);
+    if (dim !== expected.dims[index]) fail({ key: 'data.dimension', file, index, dim, expected: expected.dims[index] });
   });
   if (bytes.length !== expectedLength) failLength();
 
   const data = bytes.subarray(headerLength);
   if (magic === IDX_MAGIC_LABELS) {
     const badIndex = data.findIndex((label) => label >= MNIST_CLASS_COUNT);
-    if (badIndex >= 0) fail(`label ${data[badIndex]} at index ${badIndex} is not a digit 0..9`);
+    if (badIndex >= 0) fail({ key: 'data.label', file, label: data[badIndex], index: badIndex });
   }
   return { magic, dims, data };
 }

@@ -91,16 +91,16 @@ async function loadFile(
   try {
     response = await fetch(url, { signal });
   } catch (cause) {
-    throw signal.aborted ? signal.reason : new DataFileError(file, `download failed: ${describe(cause)}`);
+    throw signal.aborted ? signal.reason : new DataFileError({ key: 'data.downloadFailed', file, detail: describe(cause) });
   }
   if (!response.ok) {
-    throw new DataFileError(file, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} for ${url}`);
+    throw new DataFileError({ key: 'data.http', file, status: response.status, statusText: response.statusText, url });
   }
   // Vite's dev and preview servers answer a missing file with the app's index.html, status 200.
   if (response.headers.get('content-type')?.startsWith('text/html')) {
-    throw new DataFileError(file, `${url} answered with an HTML page, not the file (is it missing on the server?)`);
+    throw new DataFileError({ key: 'data.html', file, url });
   }
-  if (!response.body) throw new DataFileError(file, 'the response has no body');
+  if (!response.body) throw new DataFileError({ key: 'data.noBody', file });
 
   const progress = new ProgressReporter(file, parseContentLength(response.headers), onProgress);
   const bytes = await gunzip(response.body, {
@@ -116,7 +116,7 @@ async function loadFile(
   const idx = parseIdx(bytes, { name: file, magic: spec.magic, dims: spec.dims });
   const sha256 = toHex(await crypto.subtle.digest('SHA-256', bytes));
   if (sha256 !== spec.sha256) {
-    throw new DataFileError(file, `checksum mismatch: expected SHA-256 ${spec.sha256}, got ${sha256}`);
+    throw new DataFileError({ key: 'data.checksum', file, expected: spec.sha256, got: sha256 });
   }
   return { spec, data: idx.data, compressedBytes: progress.loadedBytes };
 }
@@ -177,14 +177,11 @@ async function gunzip(
     void compressed.cancel().catch(() => {});
     if (signal.aborted) throw signal.reason;
     if (downloadFailure !== undefined) {
-      throw new DataFileError(file, `download failed: ${describe(downloadFailure)}`);
+      throw new DataFileError({ key: 'data.downloadFailed', file, detail: describe(downloadFailure) });
     }
-    // A server that sends the file with Content-Encoding: gzip makes the browser decompress it already.
-    const hint = contentEncoding
-      ? ` (the server sent it with Content-Encoding: ${contentEncoding}, so it arrived already decompressed;` +
-        ' serve .gz files as plain bytes)'
-      : '';
-    throw new DataFileError(file, `not a valid gzip stream: ${describe(error)}${hint}`);
+    // A server that sends the file with Content-Encoding: gzip makes the browser decompress it already
+    // (the message then says so).
+    throw new DataFileError({ key: 'data.notGzip', file, detail: describe(error), contentEncoding: contentEncoding || null });
   }
   return collector.bytes();
 }

@@ -36,7 +36,11 @@ import { stepLrRate } from '../../shared/stepLr';
 import { createOptimizer, type TrainingOptimizer } from './optimizer';
 import { InsightCollector } from './testInsight';
 import { trainStep } from './trainStep';
+import { englishText, errorDetail, type Text } from '../../shared/texts';
 import { Throughput, median } from './throughput';
+
+/** A warning notice: the English and the text. */
+const notice = (text: Text) => ({ type: 'notice' as const, level: 'warning' as const, message: englishText(text), text });
 
 export interface DatasetSplit {
   images: Uint8Array;
@@ -132,12 +136,12 @@ export class Trainer {
     }
     const stored = await this.checkpoints?.load().catch(() => undefined);
     if (stored === undefined || stored === null) {
-      this.emit({ type: 'notice', level: 'warning', message: 'There is no saved checkpoint to resume from.' });
+      this.emit(notice({ key: 'checkpoint.nothingToResume' }));
       return;
     }
     const parsed = parseCheckpoint(stored);
     if (!parsed.ok) {
-      this.emit({ type: 'error', message: parsed.error });
+      this.emit({ type: 'error', message: parsed.error, text: { key: 'checkpoint.unusable', problem: parsed.problem, deleted: false } });
       return;
     }
     if (this.state !== 'idle') return; // a Train click won the race while the checkpoint loaded
@@ -164,7 +168,8 @@ export class Trainer {
     this.resumeAfterRun = false;
     this.setState('running');
     this.run(config, runId, restored).catch((error: unknown) => {
-      this.emit({ type: 'error', message: `Training failed: ${error instanceof Error ? error.message : String(error)}` });
+      const text: Text = { key: 'training.failed', detail: errorDetail(error) };
+      this.emit({ type: 'error', message: englishText(text), text });
       this.setState('idle');
     });
   }
@@ -334,7 +339,8 @@ export class Trainer {
         this.emit({ type: 'checkpoint', summary: summarize(checkpoint) });
       } catch (error) {
         this.checkpoints = null;
-        this.emit({ type: 'checkpointsOff', reason: error instanceof Error ? error.message : String(error) });
+        const detail = errorDetail(error);
+        this.emit({ type: 'checkpointsOff', reason: detail, text: { key: 'storage.failed', detail } });
       }
     };
 

@@ -140,7 +140,9 @@ describe('checkpoints', () => {
       clear: () => Promise.resolve(),
     };
     const events = await runTrainer(failing, (t) => t.start({ ...config, epochs: 2 }, 'e'));
-    expect(events.filter((e) => e.type === 'checkpointsOff')).toEqual([{ type: 'checkpointsOff', reason: 'QuotaExceededError' }]);
+    expect(events.filter((e) => e.type === 'checkpointsOff')).toEqual([
+      { type: 'checkpointsOff', reason: 'QuotaExceededError', text: { key: 'storage.failed', detail: 'QuotaExceededError' } },
+    ]);
     expect(epochRows(events)).toHaveLength(2);
   });
 });

@@ -1,0 +1,232 @@
+/**
+ * 工作线程与共享解析器写出的文案（src/shared/texts.ts 的 `Text`）的中文版本。每种文案一个分支，
+ * `switch` 覆盖所有键：新增一种文案而未在此翻译，编译即报错。
+ * 浏览器异常、显卡名称等 `detail` 本身就是原文，原样显示。
+ */
+import {
+  BACKEND_LABELS,
+  hex32,
+  hex8,
+  idxKind,
+  type BackendFailure,
+  type CheckpointProblem,
+  type GpuStatus,
+  type MeasuredBackend,
+  type ProbeProblem,
+  type Text,
+} from '../../shared/texts';
+
+const failure = (f: BackendFailure) => `${BACKEND_LABELS[f.backend]} 无法启动（${f.detail ?? '未能初始化'}）`;
+
+function probeProblem(problem: ProbeProblem): string {
+  switch (problem.kind) {
+    case 'noApi':
+      return '没有 navigator.gpu';
+    case 'noAdapter':
+      return '没有 WebGPU 适配器';
+    case 'requestFailed':
+      return `requestAdapter 失败：${problem.detail}`;
+    case 'noContext':
+      return '无法创建 WebGL2 上下文';
+    case 'contextFailed':
+      return `WebGL2 失败：${problem.detail}`;
+  }
+}
+
+function gpu(label: string, status: GpuStatus): string {
+  const description = status.problem ? probeProblem(status.problem) : status.description;
+  return status.available ? `${label} 只有软件实现（${description}）` : `${label} 不可用（${description}）`;
+}
+
+function measurement(r: MeasuredBackend, limitSeconds: number): string {
+  switch (r.status) {
+    case 'measured':
+      return `${r.name} 每步 ${Math.round(r.msPerStep)} ms`;
+    case 'slow':
+      return `${r.name} 每步超过 ${limitSeconds} 秒（预热 ${(r.warmupMs / 1000).toFixed(1)} 秒）`;
+    case 'failed':
+      return `${r.name} 失败（${r.error}）`;
+  }
+}
+
+function checkpointProblem(problem: CheckpointProblem): string {
+  switch (problem.kind) {
+    case 'notCheckpoint':
+      return '它不是检查点';
+    case 'version':
+      return `它的版本是 ${problem.version}，本应用读取的是 ${problem.expected}`;
+    case 'noRun':
+      return '缺少训练编号或配置';
+    case 'position':
+      return '训练进度信息已损坏';
+    case 'noWeights':
+      return '缺少权重或优化器状态';
+    case 'weightSize':
+      return `权重 ${problem.name} 缺失或大小不对`;
+    case 'weightNonFinite':
+      return `权重 ${problem.name} 含有非有限值`;
+    case 'optimizerSize':
+      return `优化器状态 ${problem.name}.${problem.slot} 缺失或大小不对`;
+    case 'order':
+      return '数据顺序已损坏';
+  }
+}
+
+const kindOf = (magic: number) => {
+  const kind = idxKind(magic);
+  return kind === 'images' ? '图像' : kind === 'labels' ? '标签' : `${magic & 0xff} 维`;
+};
+
+export function zhText(text: Text): string {
+  switch (text.key) {
+    case 'loading.start':
+      return '正在启动计算后端并获取 MNIST…';
+    case 'loading.download':
+      return `正在下载 MNIST：${text.loadedMb.toFixed(1)} / ${text.totalMb.toFixed(1)} MB`;
+    case 'loading.measuring':
+      return `正在测量哪个后端在这里训练最快（每个浏览器和 GPU 只测一次）：${BACKEND_LABELS[text.backend]}，第 ${text.position}/${text.count} 个…`;
+    case 'backend.cannotStart':
+      return `${failure(text.failure)}；改试 ${BACKEND_LABELS[text.next]}。`;
+    case 'backend.notMeasured':
+      return `${BACKEND_LABELS[text.backend]} 无法测量（${text.detail}）；自动模式将在其余后端中选择。`;
+    case 'backend.noneStarted':
+      return `没有任何 TensorFlow.js 后端能够启动：${text.failures.map(failure).join('；')}`;
+    case 'adapter.wasm':
+      return `WebAssembly${text.simd ? ' SIMD' : ''}，${text.threads} 个线程`;
+    case 'ranking.softwareGpu':
+      return `${BACKEND_LABELS[text.backend]} 运行在软件适配器上（${text.adapter}），比 WASM 慢`;
+    case 'ranking.hardwareGpu':
+      return `${BACKEND_LABELS[text.backend]} 有硬件适配器（${text.adapter}）`;
+    case 'ranking.wasmAfterGpu':
+      return 'WASM 排在硬件 GPU 后端之后';
+    case 'ranking.wasmNoGpu':
+      return `${gpu('WebGPU', text.webgpu)}，${gpu('WebGL', text.webgl)}；WASM 是最快的 CPU 路径`;
+    case 'ranking.cpuLastResort':
+      return '纯 JavaScript 是最后的选择';
+    case 'backend.measured': {
+      const parts = text.results.map((r) => measurement(r, text.limitSeconds));
+      const tie = text.tiePercent !== null ? `；相差 ${text.tiePercent}% 以内视为持平，持平时按默认顺序` : '';
+      const when = text.cachedOn !== null ? `${text.cachedOn} 测得，已缓存` : '刚刚测得';
+      return `在本机上测得：${parts.join('，')}${tie}（${when}）`;
+    }
+    case 'backend.auto': {
+      const chosenBy = `自动选择：${zhText(text.why)}。`;
+      return text.failures.length ? `${chosenBy}（${text.failures.map(failure).join('；')}）` : chosenBy;
+    }
+    case 'backend.chosen':
+      return '在“计算后端”菜单中选定。';
+    case 'backend.chosenFailed':
+      return `备用后端：选定的 ${BACKEND_LABELS[text.chosen]} 无法启动。`;
+
+    case 'data.length':
+      return `${text.file}：文件${text.truncated ? '不完整' : '过长'}：应为 ${text.expected} 字节，实际收到 ${text.received} 字节`;
+    case 'data.dataType':
+      return `${text.file}：IDX 数据类型 ${hex8(text.dataType)} 不对，应为 0x08（无符号字节）`;
+    case 'data.magic':
+      return `${text.file}：IDX 魔数 ${hex32(text.magic)} 不对，应为 ${hex32(text.expected)}（${kindOf(text.expected)}）`;
+    case 'data.dimension':
+      return `${text.file}：第 ${text.index} 维是 ${text.dim}，应为 ${text.expected}`;
+    case 'data.label':
+      return `${text.file}：索引 ${text.index} 处的标签 ${text.label} 不是 0 到 9 的数字`;
+    case 'data.downloadFailed':
+      return `${text.file}：下载失败：${text.detail}`;
+    case 'data.http':
+      return `${text.file}：请求 ${text.url} 得到 HTTP ${text.status}${text.statusText ? ` ${text.statusText}` : ''}`;
+    case 'data.html':
+      return `${text.file}：${text.url} 返回的是 HTML 页面而不是文件（服务器上是否缺少该文件？）`;
+    case 'data.noBody':
+      return `${text.file}：响应没有内容`;
+    case 'data.checksum':
+      return `${text.file}：校验和不匹配：SHA-256 应为 ${text.expected}，实际为 ${text.got}`;
+    case 'data.notGzip': {
+      const hint = text.contentEncoding
+        ? `（服务器以 Content-Encoding: ${text.contentEncoding} 发送，文件到达时已被解压；请把 .gz 文件作为普通字节提供）`
+        : '';
+      return `${text.file}：不是有效的 gzip 数据流：${text.detail}${hint}`;
+    }
+
+    case 'model.invalidJson':
+      return `model.json 不是有效的 JSON：${text.detail}。`;
+    case 'model.notObject':
+      return 'model.json 不是 TensorFlow.js 模型：应为一个 JSON 对象。';
+    case 'model.wrongFormat':
+      return (
+        `model.json 不是 TensorFlow.js 层模型：它的 "format" 是 ${text.format}，应为 "layers-model"。` +
+        (text.graphModel ? '图模型（例如由 SavedModel 转换而来）无法导入。' : '')
+      );
+    case 'model.noTopology':
+      return 'model.json 不是 TensorFlow.js 层模型：缺少 "modelTopology"（各层的描述）。';
+    case 'model.noManifest':
+      return 'model.json 不是 TensorFlow.js 层模型：缺少 "weightsManifest"（权重文件中的权重列表）。';
+    case 'model.noLayers':
+      return 'model.json 不是 TensorFlow.js 层模型：它的 "modelTopology" 中没有层列表。';
+    case 'model.layerNoClass':
+      return '该模型不是本应用的 SimpleCNN："modelTopology" 中有一层没有 class_name。';
+    case 'model.wrongLayers':
+      return `该模型不是本应用的 SimpleCNN：应为 ${text.expected} 这些层（dropout 除外），实际是 ${text.got || '无'}。`;
+    case 'model.layerMismatch':
+      return `该模型不是本应用的 SimpleCNN：层 "${text.layer}"（${text.className}）的 ${text.field} 是 ${text.value}，应为 ${text.wanted}。`;
+    case 'model.groupNoWeights':
+      return `model.json 的 "weightsManifest" 格式有误：第 ${text.group} 组没有 "weights" 列表。`;
+    case 'model.weightNotObject':
+      return `model.json 的 "weightsManifest" 格式有误：第 ${text.group} 组的第 ${text.weight} 个权重不是对象。`;
+    case 'model.weightNoName':
+      return `model.json 的 "weightsManifest" 格式有误：第 ${text.group} 组的第 ${text.weight} 个权重没有名称。`;
+    case 'model.weightNoShape':
+      return `model.json 的 "weightsManifest" 格式有误：权重 "${text.name}" 没有有效的形状（尺寸列表）。`;
+    case 'model.unknownWeight':
+      return `model.json 含有本应用的 SimpleCNN 没有的权重："${text.name}"。应当恰好包含这些权重：${text.expected}。`;
+    case 'model.duplicateWeight':
+      return `model.json 把权重 "${text.name}" 列了两次。`;
+    case 'model.duplicateParam':
+      return `model.json 把权重 ${text.param} 列了两次（分别为 "${text.previous}" 和 "${text.name}"）。`;
+    case 'model.notFloat32':
+      return `权重 "${text.name}" 的 dtype 是 ${text.dtype}；只能导入 float32 权重。`;
+    case 'model.quantized':
+      return `权重 "${text.name}" 经过量化（${text.quantization ?? '未知类型'}）；只能导入未量化的 float32 权重。`;
+    case 'model.wrongShape':
+      return `权重 "${text.name}" 的形状不对：应为 ${text.expected}，实际为 ${text.got}。`;
+    case 'model.unsupportedDtype':
+      return `model.json 的 "weightsManifest" 格式有误：权重 "${text.name}" 的 dtype ${text.dtype} 不受支持。`;
+    case 'model.missingWeights':
+      return `model.json 缺少权重 ${text.names.map((n) => `"${n}"`).join('、')}。`;
+    case 'model.wrongBinSize':
+      return `权重文件大小不对：应为 ${text.expected} 字节，实际为 ${text.got} 字节。请选择与这个 model.json 一起保存的 .bin 文件。`;
+    case 'model.nonFinite':
+      return `权重 "${text.name}" 在索引 ${text.index} 处含有非有限值（${text.value}）；该模型无法使用。`;
+    case 'model.exportFailed':
+      return `无法导出模型：${text.detail}`;
+    case 'model.importWhileRunning':
+      return '只有在没有训练进行时才能导入模型：请先点击“停止”。';
+    case 'model.chooseOneJson':
+      return `请同时选择一个 model.json 和它的权重文件（当前选了 ${text.count} 个 JSON 文件）。`;
+    case 'model.chooseBin':
+      return '请把权重文件（.bin）与 model.json 一起选择。';
+
+    case 'checkpoint.unusable':
+      return `保存的检查点无法使用：${checkpointProblem(text.problem)}。${text.deleted ? '它已被删除。' : ''}`;
+    case 'checkpoint.nothingToResume':
+      return '没有可以继续的已保存检查点。';
+    case 'storage.noIndexedDb':
+      return '此浏览器在这里不提供 IndexedDB';
+    case 'storage.failed':
+      return `存储失败：${text.detail}`;
+    case 'training.failed':
+      return `训练失败：${text.detail}`;
+    case 'prediction.failed':
+      return `预测失败：${text.detail}`;
+    case 'error.other':
+      return text.detail;
+
+    case 'url.unknownKey':
+      return `已忽略未知设置 "${text.setting}"。`;
+    case 'url.badChoice':
+      return `${text.setting}=${text.raw} 不是 ${text.options.join('、')} 之一；改用 ${text.using}。`;
+    case 'url.notNumber':
+      return `${text.setting}=${text.raw} 不是数字；改用 ${text.using}。`;
+    case 'url.outOfRange':
+      return `${text.setting}=${text.raw} 超出 ${text.min}–${text.max} 的范围；改用 ${text.using}。`;
+    case 'url.notAllowed':
+      return `${text.setting}=${text.raw} 不是允许的取值；改用 ${text.using}。`;
+  }
+}

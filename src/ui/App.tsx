@@ -9,7 +9,7 @@ import { EpochLog } from './components/EpochLog';
 import { Notices } from './components/Notices';
 import { ProgressBar } from './components/ProgressBar';
 import { StatusPanel } from './components/StatusPanel';
-import { formatPercent, seedPrintout } from './format';
+import { seedPrintout } from './format';
 import { DrawingPad } from './drawing/DrawingPad';
 import { FeatureMaps } from './featureMaps/FeatureMaps';
 import { ConfusionMatrix, type CellSelection } from './insight/ConfusionMatrix';
@@ -41,7 +41,7 @@ export function App() {
   const predictor = usePredictor(view.prediction, send, ready, view.weightsVersion);
   const [galleryFilter, setGalleryFilter] = useState<CellSelection | null>(null);
 
-  const { t } = useI18n();
+  const { t, formatPercent } = useI18n();
   const kept = useRuns(view);
   const chartsRef = useRef<ChartsHandle>(null);
   /** Runs still to start, one after the other (Compare Adam vs AdamW), and the ids of those begun. */
@@ -110,20 +110,25 @@ export function App() {
 
   // Labels say what differs: among all kept runs in the table, among the runs shown on the charts.
   const tableLabels = useMemo(() => labelsFor(kept.runs, t.runs.defaultLabel), [kept.runs, t]);
-  const shownRuns = kept.runs.filter((run) => !run.hidden || run.id === kept.currentId);
-  const shownLabels = labelsFor(shownRuns, t.runs.defaultLabel);
-  const chartRuns: ChartRun[] = shownRuns.map((run, i) => {
-    const current = run.id === kept.currentId;
-    const source = current ? { epochs: view.history, batchLoss: view.batchLoss, liveChanges: view.liveChanges } : run;
-    return {
-      id: run.id,
-      label: shownLabels[i],
-      current,
-      epochs: source.epochs,
-      batchLoss: source.batchLoss,
-      markers: source.liveChanges.map((change) => ({ x: change.x, label: liveChangeText(change, t.liveChanges.fields) })),
-    };
-  });
+  // Memoized: the charts rebuild their datasets (tens of thousands of points) only when a run's data
+  // changes, not on every render (a prediction, a hover).
+  const { history, batchLoss, liveChanges } = view;
+  const chartRuns = useMemo((): ChartRun[] => {
+    const shownRuns = kept.runs.filter((run) => !run.hidden || run.id === kept.currentId);
+    const shownLabels = labelsFor(shownRuns, t.runs.defaultLabel);
+    return shownRuns.map((run, i) => {
+      const current = run.id === kept.currentId;
+      const source = current ? { epochs: history, batchLoss, liveChanges } : run;
+      return {
+        id: run.id,
+        label: shownLabels[i],
+        current,
+        epochs: source.epochs,
+        batchLoss: source.batchLoss,
+        markers: source.liveChanges.map((change) => ({ x: change.x, label: liveChangeText(change, t.liveChanges.fields) })),
+      };
+    });
+  }, [kept.runs, kept.currentId, history, batchLoss, liveChanges, t]);
   const currentRun = kept.runs.find((run) => run.id === kept.currentId) ?? null;
   const runExists = runState === 'running' || runState === 'paused';
   const effectiveLearningRate =
@@ -191,7 +196,8 @@ export function App() {
       <LiveChanges changes={view.liveChanges} />
       {view.result && finalAccuracy !== null && (
         <p className="final">
-          {view.result.reason === 'stopped' ? 'Stopped. Last' : 'Final'} test accuracy: <strong>{formatPercent(finalAccuracy)}</strong>
+          {view.result.reason === 'stopped' ? t.app.stoppedAccuracy : t.app.finalAccuracy}
+          <strong>{formatPercent(finalAccuracy)}</strong>
         </p>
       )}
       <Charts ref={chartsRef} runs={chartRuns} epochs={epochs} />
@@ -207,8 +213,8 @@ export function App() {
         <ExportMenu runs={kept.runs} labels={tableLabels} chartPngs={() => chartsRef.current?.pngs() ?? []} />
         <AdamVsAdamW />
       </div>
-      <section className="try-it" id="try-it" aria-label="Draw a digit">
-        <h2>Try it: draw a digit</h2>
+      <section className="try-it" id="try-it" aria-label={t.app.tryItRegion}>
+        <h2>{t.app.tryItHeading}</h2>
         <div className="try-it-panels">
           <DrawingPad onChange={predictor.onDrawing} wipeKey={predictor.source.kind === 'test' ? predictor.source.index : undefined} />
           <InputPreview input={predictor.input} source={predictor.source} />
@@ -221,8 +227,8 @@ export function App() {
         <FeatureMaps maps={predictor.prediction?.featureMaps ?? null} hasInput={predictor.input !== null} />
       </section>
       {view.insight && (
-        <section className="insight" aria-label="Test-set insight">
-          <h2>Test-set insight after epoch {view.history.length}</h2>
+        <section className="insight" aria-label={t.app.insightRegion}>
+          <h2>{t.app.insightHeading(view.history.length)}</h2>
           <div className="insight-panels">
             <ConfusionMatrix insight={view.insight} selected={galleryFilter} onSelect={setGalleryFilter} />
             <MisclassifiedGallery
@@ -257,7 +263,7 @@ export function App() {
       <div className="log-panels">
         <EpochLog history={view.history} />
         <details className="printout" open>
-          <summary>Console output, as the seed prints it</summary>
+          <summary>{t.app.printoutSummary}</summary>
           <pre>{seedPrintout(view.backend?.name ?? '…', view.model?.paramCount ?? null, view.history, view.result?.reason === 'finished' ? finalAccuracy : null)}</pre>
         </details>
       </div>

@@ -218,7 +218,7 @@ export type WorkerEvent =
       batchLoss: BatchLossPoint[];
       liveChanges: LiveChange[];
     }
-  /** The loss became NaN or infinite: the run is paused at this batch. */
+  /** The loss became NaN, infinite or past DIVERGED_LOSS (trainer.ts): the run is paused at this batch. */
   | { type: 'diverged'; epoch: number; batch: number; learningRate: number; loss: number; canRollBack: boolean }
   | { type: 'diagnostics'; diagnostics: Diagnostics }
   | { type: 'pong' }

@@ -327,7 +327,7 @@ export const en = {
         ? `The same backend failed twice, so the worker was restarted on ${backend}; the run continues from its last checkpoint.`
         : `The worker was restarted on ${backend}; the run continues from its last checkpoint.`,
     divergedTitle: 'Training paused.',
-    /** `loss` is NaN, +∞ or −∞; `learningRate` formatted. */
+    /** `loss` is NaN, +∞, −∞ or a number past 1,000, formatted; `learningRate` formatted. */
     diverged: (loss: string, epoch: number, batch: number, learningRate: string) =>
       `The loss became ${loss} at epoch ${epoch}, batch ${batch} (learning rate ${learningRate}).`,
     rollBackHint: 'Lower the learning rate, then roll back: the run continues from its last checkpoint with the new rate.',

@@ -21,8 +21,9 @@ interface RecoveryPanelProps {
 }
 
 export function RecoveryPanel({ runState, checkpoint, checkpointsOff, diverged, failure, onResume, onDiscard, onDismissFailure }: RecoveryPanelProps) {
-  const { t, formatInteger } = useI18n();
-  const lossText = (loss: number) => (Number.isNaN(loss) ? 'NaN' : loss > 0 ? '+∞' : '−∞');
+  const { t, formatInteger, formatNumber } = useI18n();
+  const lossText = (loss: number) =>
+    Number.isNaN(loss) ? 'NaN' : !Number.isFinite(loss) ? (loss > 0 ? '+∞' : '−∞') : formatNumber(loss, { maximumFractionDigits: 1 });
   return (
     <>
       {failure && (

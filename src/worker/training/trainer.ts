@@ -70,6 +70,16 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
+/**
+ * A batch loss that means the run has blown up: not finite, or past 1,000. Cross-entropy over ten
+ * classes starts near ln 10 ≈ 2.3; a thousand means logits wrong by about a thousand — weights that
+ * overflowed — while ReLUs that died on the way can keep the loss itself finite for ever.
+ */
+export const DIVERGED_LOSS = 1e3;
+export function hasDiverged(loss: number): boolean {
+  return !Number.isFinite(loss) || loss > DIVERGED_LOSS;
+}
+
 const BATCH_LIVE_FIELDS: readonly LiveField[] = ['lr', 'weightDecay', 'lrStep', 'lrGamma', 'dropout'];
 
 function pickLive(config: TrainConfig): Record<LiveField, number> {
@@ -394,7 +404,7 @@ export class Trainer {
           const point = { step: resultStep, x, loss };
           unsentLosses.push(point);
           batchLoss.push(point);
-          if (!Number.isFinite(loss) && !diverged) diverged = { batch, loss };
+          if (hasDiverged(loss) && !diverged) diverged = { batch, loss };
         };
         const pauseCheckpoint = async () => {
           await collect();

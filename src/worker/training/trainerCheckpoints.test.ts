@@ -8,7 +8,7 @@ import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { openCheckpointStore, type CheckpointStore } from '../checkpoint/checkpointStore';
 import { IMAGE_SIZE } from '../data/batches';
 import { SeededRandom } from './random';
-import { Trainer, type Dataset, type DatasetSplit } from './trainer';
+import { Trainer, hasDiverged, type Dataset, type DatasetSplit } from './trainer';
 
 function toySplit(count: number, seed: number): DatasetSplit {
   const random = new SeededRandom(seed);
@@ -123,7 +123,7 @@ describe('checkpoints', () => {
     expect(diverged.learningRate).toBe(1e4);
     expect(diverged.canRollBack).toBe(true);
     expect(epochsSeen).toBeGreaterThanOrEqual(2);
-    expect(Number.isFinite(diverged.loss)).toBe(false);
+    expect(hasDiverged(diverged.loss)).toBe(true);
     expect(diverged.batch).toBeGreaterThanOrEqual(1);
     const restored = events.find((e) => e.type === 'restored');
     // The rollback restores epoch 1's end (history of one epoch) and takes the lowered rate as a live change.
@@ -144,5 +144,10 @@ describe('checkpoints', () => {
       { type: 'checkpointsOff', reason: 'QuotaExceededError', text: { key: 'storage.failed', detail: 'QuotaExceededError' } },
     ]);
     expect(epochRows(events)).toHaveLength(2);
+  });
+
+  it('takes a loss past 1,000 for a blown-up run, and a finite ordinary one for a run', () => {
+    expect([Number.NaN, Number.POSITIVE_INFINITY, 1e3 + 1, 15061.7].map(hasDiverged)).toEqual([true, true, true, true]);
+    expect([2.3026, 0.01, 1e3].map(hasDiverged)).toEqual([false, false, false]);
   });
 });

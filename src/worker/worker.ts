@@ -8,6 +8,7 @@ import { NoBackendError, startBackend } from './backends/startBackend';
 import { englishText, errorDetail, type Text } from '../shared/texts';
 import * as tf from '@tensorflow/tfjs';
 import { parseCheckpoint, summarize } from './checkpoint/checkpoint';
+import { wasmBackend } from './backends/wasmBackendAccess';
 import { openCheckpointStore } from './checkpoint/checkpointStore';
 import { DataFileError } from './data/idx';
 import { decodeTfjsModel, encodeTfjsModel } from '../shared/modelFiles';
@@ -117,11 +118,8 @@ function diagnostics(): void {
     backendBytes = memory.numBytesInGPU;
     backendBytesLabel = 'GPU';
   } else if (tf.getBackend() === 'wasm') {
-    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8;
-    if (heap) {
-      backendBytes = heap.length;
-      backendBytesLabel = 'WASM heap';
-    }
+    backendBytes = wasmBackend(tf.backend(), 'diagnostics').wasm.HEAPU8.length;
+    backendBytesLabel = 'WASM heap';
   }
   post({
     type: 'diagnostics',

@@ -1,19 +1,11 @@
 /** Downloading an exported model and reading files chosen for import (the page side of model files). */
+import { downloadBlob } from '../download';
 import { englishText, type Text } from '../../shared/texts';
-
-function download(name: string, blob: Blob): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 /** model.json and its weights file, the pair `tf.loadLayersModel` reads. */
 export function downloadModelFiles(modelJson: string, weights: ArrayBuffer, weightsFileName: string): void {
-  download('model.json', new Blob([modelJson], { type: 'application/json' }));
-  download(weightsFileName, new Blob([weights], { type: 'application/octet-stream' }));
+  downloadBlob('model.json', new Blob([modelJson], { type: 'application/json' }));
+  downloadBlob(weightsFileName, new Blob([weights], { type: 'application/octet-stream' }));
 }
 
 const refusal = (text: Text) => ({ ok: false as const, message: englishText(text), text });

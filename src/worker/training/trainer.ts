@@ -212,9 +212,8 @@ export class Trainer {
 
   /** The network's weights (the initial ones of the live seed when nothing has been trained or imported). */
   async exportWeights(): Promise<Map<ParamName, Float32Array>> {
-    this.params ??= createParams(initialParamValues(new SeededRandom(this.liveConfig.seed)));
     const weights = new Map<ParamName, Float32Array>();
-    for (const [name, variable] of this.params) weights.set(name, Float32Array.from((await variable.data()) as Float32Array));
+    for (const [name, variable] of this.network()) weights.set(name, Float32Array.from((await variable.data()) as Float32Array));
     return weights;
   }
 
@@ -230,6 +229,12 @@ export class Trainer {
     this.trained = true;
     this.continueFromImport = true;
     return true;
+  }
+
+  /** The current network, or (before any run) the initial weights of the configured seed, made once. */
+  private network(): Params {
+    this.params ??= createParams(initialParamValues(new SeededRandom(this.liveConfig.seed)));
+    return this.params;
   }
 
   private dropNetwork(): void {
@@ -249,8 +254,7 @@ export class Trainer {
     withFeatureMaps = false,
   ): Promise<{ probabilities: number[]; trained: boolean; featureMaps?: FeatureMap[] }> {
     if (pixels.length !== IMAGE_SIZE) throw new Error(`predict needs ${IMAGE_SIZE} pixels, got ${pixels.length}`);
-    this.params ??= createParams(initialParamValues(new SeededRandom(this.liveConfig.seed)));
-    const params = this.params;
+    const params = this.network();
     const trained = this.trained;
     const [probabilities, ...activations] = tf.tidy(() => {
       const image = tf.tensor4d(normalizeIntensities(pixels), [1, 28, 28, 1]);

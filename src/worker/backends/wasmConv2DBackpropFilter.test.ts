@@ -13,50 +13,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { Conv2DBackpropFilterAttrs, NamedAttrMap } from '@tensorflow/tfjs';
+import type { NamedAttrMap } from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../training/random';
+import { convAttrsOf, dyShapeOf, type ConvCase } from './testing/convCase';
 import { expectOnlyItsOutputBuffer, onBackend, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import {
   registerWasmConv2DBackpropFilter,
   wasmConv2DBackpropFilterConfig,
 } from './wasmConv2DBackpropFilter';
 
-type Shape4 = [number, number, number, number];
-type Pad = Conv2DBackpropFilterAttrs['pad'];
 
-interface Case {
-  name: string;
-  x: Shape4;
-  filter: Shape4;
-  strides: number | [number, number];
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
+type Case = ConvCase;
 
-/** The dy shape conv2d produces for this case, from the same helper the kernels use. */
-function dyShapeOf(c: Case): Shape4 {
-  const info = tf.backend_util.computeConv2DInfo(
-    c.x,
-    c.filter,
-    c.strides,
-    1,
-    c.pad,
-    c.dimRoundingMode,
-  );
-  return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-}
-
-function attrsOf(c: Case): NamedAttrMap {
-  const attrs: Conv2DBackpropFilterAttrs = {
-    strides: c.strides,
-    pad: c.pad,
-    dataFormat: 'NHWC',
-    filterShape: c.filter,
-  };
-  if (c.dimRoundingMode != null) attrs.dimRoundingMode = c.dimRoundingMode;
-  return attrs as unknown as NamedAttrMap;
-}
+const attrsOf = (c: Case) => convAttrsOf(c, { filterShape: c.filter });
 
 /** dW by running the Conv2DBackpropFilter kernel itself on the active backend. */
 function kernelDw(c: Case, xVals: Float32Array, dyVals: Float32Array): Float32Array {

@@ -11,9 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import type { Conv2DBackpropInputAttrs, NamedAttrMap } from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '../training/random';
+import { convAttrsOf, convInfoOf, dyShapeOf, type ConvCase } from './testing/convCase';
 import { expectOnlyItsOutputBuffer, onBackend, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter';
 import {
@@ -23,40 +23,13 @@ import {
   wasmConv2DBackpropInputConfig,
 } from './wasmConv2DBackpropInput';
 
-type Shape4 = [number, number, number, number];
-type Pad = Conv2DBackpropInputAttrs['pad'];
 
-interface Case {
-  name: string;
-  x: Shape4;
-  filter: Shape4;
-  strides: number | [number, number];
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Case extends ConvCase {
   /** Whether the fast path (a forward Conv2D) handles it, rather than the fallback. */
   fast: boolean;
 }
 
-function convInfoOf(c: Case) {
-  return tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
-}
-
-/** The dy shape conv2d produces for this case. */
-function dyShapeOf(c: Case): Shape4 {
-  const info = convInfoOf(c);
-  return [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
-}
-
-function attrsOf(c: Case): NamedAttrMap {
-  const attrs: Conv2DBackpropInputAttrs = {
-    strides: c.strides,
-    pad: c.pad,
-    dataFormat: 'NHWC',
-    inputShape: c.x,
-  };
-  if (c.dimRoundingMode != null) attrs.dimRoundingMode = c.dimRoundingMode;
-  return attrs as unknown as NamedAttrMap;
-}
+const attrsOf = (c: Case) => convAttrsOf(c, { inputShape: c.x });
 
 /** dx by running the Conv2DBackpropInput kernel itself on the active backend. */
 function kernelDx(c: Case, wVals: Float32Array, dyVals: Float32Array): Float32Array {

@@ -101,7 +101,16 @@ export function DrawingPad({ onChange, wipeKey }: DrawingPadProps) {
     return () => window.removeEventListener('keydown', onKey);
   }, [undo]);
 
-  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  // The cleanup must also forget the handle: React's StrictMode (and any remount) runs it and then the
+  // effects again on the same refs, and a handle left set would make `report` wait for a frame that was
+  // cancelled — the pad would never report again.
+  useEffect(
+    () => () => {
+      cancelAnimationFrame(frame.current);
+      frame.current = 0;
+    },
+    [],
+  );
 
   const toPoint = (event: PointerEvent, canvas: HTMLCanvasElement): Point => {
     const rect = canvas.getBoundingClientRect();

@@ -65,7 +65,7 @@ beforeEach(() => {
   vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockImplementation(function (this: HTMLCanvasElement) {
     if (!contexts.has(this)) contexts.set(this, fakeContext(this));
     return contexts.get(this) as unknown as CanvasRenderingContext2D;
-  } as typeof HTMLCanvasElement.prototype.getContext);
+  } as unknown as typeof HTMLCanvasElement.prototype.getContext);
   // A laid-out pad: its first resize redraws and so schedules a report during the first mount.
   vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(280);
   HTMLCanvasElement.prototype.setPointerCapture = () => undefined;

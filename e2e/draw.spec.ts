@@ -1,18 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openReady } from './helpers';
-
-/** Drags the mouse through points given in pad units (0–1). */
-async function stroke(page: Page, points: [number, number][]): Promise<void> {
-  const pad = page.getByRole('img', { name: 'Drawing pad' });
-  await pad.scrollIntoViewIfNeeded();
-  const box = await pad.boundingBox();
-  if (!box) throw new Error('no drawing pad');
-  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 8 });
-  await page.mouse.up();
-}
+import { openReady, stroke } from './helpers';
 
 async function probabilityTexts(page: Page): Promise<string[]> {
   return page.getByRole('list', { name: 'Probabilities' }).locator('li .bar-label').allTextContents();

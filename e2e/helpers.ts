@@ -29,3 +29,18 @@ export async function epochLogRows(page: Page): Promise<string[][]> {
   const rows = page.getByRole('table', { name: 'Epoch log' }).locator('tbody tr');
   return rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
 }
+
+/** Drags the mouse over the drawing pad through points given in pad units (0–1). */
+export async function stroke(page: Page, points: [number, number][]): Promise<void> {
+  const pad = page.getByRole('img', { name: 'Drawing pad' });
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  if (!box) throw new Error('no drawing pad');
+  const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const point of points.slice(1)) await page.mouse.move(...at(point), { steps: 8 });
+  await page.mouse.up();
+}
+
+export const WARNING_RED: [number, number, number] = [0xd6, 0x27, 0x28];

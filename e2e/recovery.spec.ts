@@ -106,11 +106,12 @@ test('a worker that dies mid-run is replaced and the run resumes from its checkp
   expect(rows.map((row) => row[0])).toEqual(['1/3', '2/3', '3/3']);
 });
 
-test('a learning rate that blows up pauses the run at the batch, says where, and rolls back', async ({ page }) => {
+test('a learning rate that makes the loss non-finite pauses the run at the batch, says where, and rolls back', async ({ page }) => {
   // One sane epoch (its checkpoint), then Stop; resumed with a learning rate of 10 from the URL (beyond
-  // the slider's 0.1), SGD blows the weights up. Resuming from an epoch checkpoint makes the change
-  // land at the same batch every time.
-  await openReady(page, 'backend=wasm&epochs=3&trainSize=1024&testSize=300&batch=64&opt=sgd&lr=0.001&wd=0&dropout=0');
+  // the slider's 0.1), SGD with the default dropout drives the loss to NaN within a few batches (measured:
+  // epoch 2, batch 4), after a finite spike that is only warned of. Resuming from an epoch checkpoint
+  // makes the change land at the same batch every time.
+  await openReady(page, 'backend=wasm&epochs=3&trainSize=1024&testSize=300&batch=64&opt=sgd&lr=0.001&wd=0');
   await page.getByRole('button', { name: 'Train' }).click();
   await expect(page.getByText(/Epoch 2\/3/)).toBeVisible({ timeout: 120_000 });
   await page.getByRole('button', { name: 'Stop' }).click();
@@ -118,18 +119,19 @@ test('a learning rate that blows up pauses the run at the batch, says where, and
   await page.evaluate(() => (location.hash = location.hash.replace(/lr=[^&]*/, 'lr=10')));
   await page.getByRole('button', { name: 'Resume' }).click();
   const alert = page.getByRole('alert');
-  // NaN or ±∞, or a finite loss past 1,000 when dead ReLUs keep it finite: either way, blown up.
-  await expect(alert).toContainText(/became (NaN|\+∞|−∞|[\d,]{4,}(\.\d)?) at epoch 2, batch \d+/, { timeout: 120_000 });
+  await expect(alert).toContainText(/became (NaN|\+∞|−∞) at epoch 2, batch \d+/, { timeout: 120_000 });
   await expect(alert).toContainText('learning rate 10');
+  await expect(alert).toContainText('continues from epoch 1 with the new rate');
   await expect(page.getByRole('button', { name: 'Resume' })).toBeVisible(); // paused
   const slider = page.getByLabel('Learning rate', { exact: true });
   await slider.focus();
   await slider.press('Home'); // 1e-5
   await page.getByRole('button', { name: 'Roll back to the last checkpoint' }).click();
   await waitForFinish(page);
-  const losses = (await epochLogRows(page)).map((row) => Number(row[1]));
-  expect(losses).toHaveLength(3);
-  expect(losses.every(Number.isFinite)).toBe(true);
+  const rows = await epochLogRows(page);
+  expect(rows.map((row) => row[0])).toEqual(['1/3', '2/3', '3/3']);
+  expect(rows.map((row) => Number(row[1])).every(Number.isFinite)).toBe(true);
+  expect(rows.slice(1).map((row) => row[4])).toEqual(['0.000010', '0.000010']);
 });
 
 test('an import with a wrong shape or corrupt JSON is refused with the reason, and the model stays', async ({ page }) => {

@@ -10,9 +10,14 @@ export type WorkerCommand =
   | { type: 'init'; backend: BackendChoice }
   /** Start a fresh run: new weights from the seed, new optimizer, epoch 1. `runId` names it in checkpoints. */
   | { type: 'start'; config: TrainConfig; runId: string }
-  /** Continue the run saved in the checkpoint (after a reload, a crash, or to roll back a diverged run). */
+  /** Continue the run saved in the checkpoint (after a reload or a crash). */
   | { type: 'resumeCheckpoint' }
-  /** Delete the saved checkpoint. */
+  /**
+   * Continue from the roll-back point: the last healthy checkpoint before the run's first loss spike (or
+   * before its non-finite loss), else the saved checkpoint. A run still on ends first.
+   */
+  | { type: 'rollBack' }
+  /** Delete the saved checkpoint and the roll-back point. */
   | { type: 'discardCheckpoint' }
   /** Liveness check while a run exists: answered by `pong` between batches. */
   | { type: 'ping' }
@@ -134,6 +139,27 @@ export interface LiveChange {
   learningRate: number;
 }
 
+/** Where a roll-back returns to, as a checkpoint's position: `epoch` epochs done and `batch` batches of the next. */
+export interface RollBackPoint {
+  epoch: number;
+  batch: number;
+}
+
+/** The first batch of a loss spike episode (src/shared/lossSpikes.ts). */
+export interface LossSpike {
+  step: number;
+  /** In epochs, as for BatchLossPoint; `epoch` and `batch` 1-based. */
+  x: number;
+  epoch: number;
+  batch: number;
+  loss: number;
+  /** The median of the recent losses it was measured against. */
+  median: number;
+  learningRate: number;
+  /** Null when there is nothing healthy to go back to. */
+  rollBackTo: RollBackPoint | null;
+}
+
 /** The activations after one conv + ReLU block (before its max-pool), for one image. */
 export interface FeatureMap {
   layer: 'conv1' | 'conv2' | 'conv3';
@@ -172,7 +198,8 @@ export interface TestInsight {
 export interface CheckpointSummary {
   runId: string;
   savedAt: number;
-  reason: 'epoch' | 'pause';
+  /** `start`: the weights a run began with, kept as its first roll-back point. */
+  reason: 'start' | 'epoch' | 'pause';
   /** The epoch in progress (0-based) and the batches of it already trained. */
   epoch: number;
   batch: number;
@@ -217,9 +244,12 @@ export type WorkerEvent =
       history: EpochMetrics[];
       batchLoss: BatchLossPoint[];
       liveChanges: LiveChange[];
+      lossSpikes: LossSpike[];
     }
-  /** The loss became NaN, infinite or past DIVERGED_LOSS (trainer.ts): the run is paused at this batch. */
-  | { type: 'diverged'; epoch: number; batch: number; learningRate: number; loss: number; canRollBack: boolean }
+  /** A finite batch loss far above the recent ones (src/shared/lossSpikes.ts): a warning; the run goes on. */
+  | { type: 'lossSpike'; spike: LossSpike }
+  /** The loss became NaN or infinite: the run is paused at this batch. */
+  | { type: 'diverged'; epoch: number; batch: number; learningRate: number; loss: number; rollBackTo: RollBackPoint | null }
   | { type: 'diagnostics'; diagnostics: Diagnostics }
   | { type: 'pong' }
   | { type: 'modelExported'; modelJson: string; weights: ArrayBuffer; weightsFileName: string }

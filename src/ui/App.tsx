@@ -9,7 +9,7 @@ import { EpochLog } from './components/EpochLog';
 import { Notices } from './components/Notices';
 import { ProgressBar } from './components/ProgressBar';
 import { StatusPanel } from './components/StatusPanel';
-import { seedPrintout } from './format';
+import { formatLossValue, seedPrintout } from './format';
 import { DrawingPad } from './drawing/DrawingPad';
 import { FeatureMaps } from './featureMaps/FeatureMaps';
 import { ConfusionMatrix, type CellSelection } from './insight/ConfusionMatrix';
@@ -41,7 +41,7 @@ export function App() {
   const predictor = usePredictor(view.prediction, send, ready, view.weightsVersion);
   const [galleryFilter, setGalleryFilter] = useState<CellSelection | null>(null);
 
-  const { t, formatPercent } = useI18n();
+  const { t, locale, formatPercent } = useI18n();
   const kept = useRuns(view);
   const chartsRef = useRef<ChartsHandle>(null);
   /** Runs still to start, one after the other (Compare Adam vs AdamW), and the ids of those begun. */
@@ -52,6 +52,7 @@ export function App() {
 
   const { beginRun, adoptRun, detachCurrent, showOnly } = kept;
   const requestDiagnostics = useCallback(() => send({ type: 'diagnostics' }), [send]);
+  const rollBack = useCallback(() => send({ type: 'rollBack' }), [send]);
 
   // A resumed run continues its own record in the Runs table.
   const { restoredRun } = view;
@@ -112,23 +113,26 @@ export function App() {
   const tableLabels = useMemo(() => labelsFor(kept.runs, t.runs.defaultLabel), [kept.runs, t]);
   // Memoized: the charts rebuild their datasets (tens of thousands of points) only when a run's data
   // changes, not on every render (a prediction, a hover).
-  const { history, batchLoss, liveChanges } = view;
+  const { history, batchLoss, liveChanges, lossSpikes } = view;
   const chartRuns = useMemo((): ChartRun[] => {
     const shownRuns = kept.runs.filter((run) => !run.hidden || run.id === kept.currentId);
     const shownLabels = labelsFor(shownRuns, t.runs.defaultLabel);
     return shownRuns.map((run, i) => {
       const current = run.id === kept.currentId;
       const source = current ? { epochs: history, batchLoss, liveChanges } : run;
+      const changeMarkers = source.liveChanges.map((change) => ({ x: change.x, label: liveChangeText(change, t.liveChanges.fields) }));
+      // Spikes are the current run's warnings; a kept run's record has its curves and changes only.
+      const spikeMarkers = current ? lossSpikes.map((spike) => ({ x: spike.x, label: t.liveChanges.spikeMarker(formatLossValue(spike.loss, locale)), warning: true })) : [];
       return {
         id: run.id,
         label: shownLabels[i],
         current,
         epochs: source.epochs,
         batchLoss: source.batchLoss,
-        markers: source.liveChanges.map((change) => ({ x: change.x, label: liveChangeText(change, t.liveChanges.fields) })),
+        markers: [...changeMarkers, ...spikeMarkers],
       };
     });
-  }, [kept.runs, kept.currentId, history, batchLoss, liveChanges, t]);
+  }, [kept.runs, kept.currentId, history, batchLoss, liveChanges, lossSpikes, t, locale]);
   const currentRun = kept.runs.find((run) => run.id === kept.currentId) ?? null;
   const runExists = runState === 'running' || runState === 'paused';
   const effectiveLearningRate =
@@ -166,6 +170,7 @@ export function App() {
         diverged={view.diverged}
         failure={failure}
         onResume={() => send({ type: 'resumeCheckpoint' })}
+        onRollBack={rollBack}
         onDiscard={() => send({ type: 'discardCheckpoint' })}
         onDismissFailure={dismissFailure}
       />
@@ -193,7 +198,7 @@ export function App() {
         compareHint={t.compare.buttonHint(String(adamDecay), String(adamWDecay))}
       />
       <ProgressBar progress={view.progress} ended={view.result !== null} />
-      <LiveChanges changes={view.liveChanges} />
+      <LiveChanges changes={view.liveChanges} spikes={view.lossSpikes} canRollBack={ready} onRollBack={rollBack} />
       {view.result && finalAccuracy !== null && (
         <p className="final">
           {view.result.reason === 'stopped' ? t.app.stoppedAccuracy : t.app.finalAccuracy}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, formatDuration, formatInteger, formatLearningRate, formatNumber, formatPercent, seedPrintout } from './format';
+import { formatDecimal, formatDuration, formatInteger, formatLearningRate, formatLossValue, formatNumber, formatPercent, seedPrintout } from './format';
 
 describe('formatDuration', () => {
   it('writes m:ss and h:mm:ss', () => {
@@ -39,6 +39,14 @@ describe('locale-aware numbers', () => {
     expect(formatNumber(1234.5, 'en', { maximumFractionDigits: 0 })).toBe('1,235');
     expect(formatDecimal(11.594, 1)).toBe('11.6');
     expect(formatDecimal(12345.678, 2, 'zh')).toBe('12345.68');
+  });
+});
+
+describe('formatLossValue', () => {
+  it('reads like a number up to a million and in powers of ten past it', () => {
+    expect([0.3123, 2.302585, 1040.4, 14132.07, 999_999].map((loss) => formatLossValue(loss))).toEqual(['0.3123', '2.303', '1,040', '14,130', '1,000,000']);
+    expect(formatLossValue(3.58e7)).toBe('3.6E7');
+    expect(formatLossValue(1.98e23, 'zh')).toBe('2E23');
   });
 });
 

@@ -36,6 +36,12 @@ export const formatDecimal = (value: number, digits: number, locale: Locale = 'e
   formatNumber(value, locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
 
 export const formatLoss = (loss: number) => loss.toFixed(4);
+
+/** A loss in a sentence, from 0.31 to a blown-up 3.6E22: four significant digits, scientific past a million. */
+export const formatLossValue = (loss: number, locale: Locale = 'en'): string =>
+  loss < 1e6
+    ? formatNumber(loss, locale, { maximumSignificantDigits: 4 })
+    : formatNumber(loss, locale, { notation: 'scientific', maximumFractionDigits: 1 });
 export const formatRate = (lr: number) => lr.toFixed(6);
 
 /** A learning rate short enough for a slider label: 0.001, 0.00025, 1e-5. */

@@ -12,6 +12,7 @@ import type {
   CheckpointSummary,
   Diagnostics,
   LiveChange,
+  LossSpike,
   ModelFacts,
   Progress,
   RunState,
@@ -31,6 +32,8 @@ export interface TrainerView {
   /** The current run's per-batch losses and the live changes it took up. */
   batchLoss: BatchLossPoint[];
   liveChanges: LiveChange[];
+  /** The current run's loss spikes: warnings, each with its way back. */
+  lossSpikes: LossSpike[];
   /** The worker's tensor count after each epoch. */
   tensorCounts: number[];
   /** Worker texts render in the page's language (./i18n/renderText). */
@@ -65,6 +68,7 @@ export const INITIAL_VIEW: TrainerView = {
   history: [],
   batchLoss: [],
   liveChanges: [],
+  lossSpikes: [],
   tensorCounts: [],
   notices: [],
   error: null,
@@ -85,6 +89,7 @@ const EMPTY_RUN = {
   history: [],
   batchLoss: [],
   liveChanges: [],
+  lossSpikes: [],
   tensorCounts: [],
   progress: null,
   result: null,
@@ -130,6 +135,8 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
       return { ...view, batchLoss: view.batchLoss.concat(event.points) };
     case 'liveChange':
       return { ...view, liveChanges: [...view.liveChanges, event.change] };
+    case 'lossSpike':
+      return { ...view, lossSpikes: [...view.lossSpikes, event.spike] };
     case 'checkpoint':
       return { ...view, checkpoint: event.summary };
     case 'checkpointsOff':
@@ -154,6 +161,7 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
         history: event.history,
         batchLoss: event.batchLoss,
         liveChanges: event.liveChanges,
+        lossSpikes: event.lossSpikes,
         restoredRun: { runId: event.runId, config: event.config },
         weightsVersion: view.weightsVersion + 1,
       };

@@ -155,6 +155,9 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
     case 'resumeCheckpoint':
       void trainer?.resumeCheckpoint();
       break;
+    case 'rollBack':
+      void trainer?.rollBack();
+      break;
     case 'discardCheckpoint':
       void trainer?.discardCheckpoint();
       break;

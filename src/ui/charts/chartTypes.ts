@@ -14,8 +14,8 @@ export interface ChartRun {
   epochs: EpochMetrics[];
   /** Per-batch training loss; x is in epochs, fractional: batch b (1-based) of n in epoch e (1-based) is at e - 1 + b / n. */
   batchLoss: { x: number; loss: number }[];
-  /** Live changes (learning rate etc.) at the batch where they took effect; x as above. */
-  markers: { x: number; label: string }[];
+  /** Live changes (learning rate etc.) at the batch where they took effect, and loss spikes (`warning`); x as above. */
+  markers: { x: number; label: string; warning?: boolean }[];
 }
 
 export interface ChartsHandle {
@@ -29,12 +29,13 @@ export interface XY {
   y: number;
 }
 
-/** One vertical dashed line for a live change, in the colour of the run it belongs to. */
+/** One vertical line: dashed for a live change, in the colour of its run; solid red for a loss spike. */
 export interface MarkerLine {
   x: number;
   label: string;
   color: string;
   current: boolean;
+  warning: boolean;
 }
 
 export interface MarkerLinesOptions {

@@ -11,6 +11,7 @@ import {
   buildAccuracyDatasets,
   buildLossDatasets,
   buildMarkerLines,
+  WARNING_RED,
   paletteColor,
   showLossLegend,
   withAlpha,
@@ -246,14 +247,16 @@ describe('labels', () => {
 });
 
 describe('buildMarkerLines', () => {
-  it('colours markers by run and sorts them by x', () => {
+  it('colours markers by run, loss spikes in the warning red, and sorts them by x', () => {
     const lines = buildMarkerLines([
-      run('a', { markers: [{ x: 1.5, label: 'lr 1e-3' }] }),
-      run('cur', { current: true, markers: [{ x: 0.75, label: 'lr 3e-3' }, { x: Number.NaN, label: 'bad' }] }),
+      run('a', { markers: [{ x: 1.5, label: 'lr 1e-3' }, { x: 1.6, label: '⚠ loss 40', warning: true }] }),
+      run('cur', { current: true, markers: [{ x: 0.75, label: 'lr 3e-3' }, { x: Number.NaN, label: 'bad' }, { x: 1.1, label: '⚠ loss 1,040', warning: true }] }),
     ]);
     expect(lines).toEqual([
-      { x: 0.75, label: 'lr 3e-3', color: BLUE, current: true },
-      { x: 1.5, label: 'lr 1e-3', color: PALETTE[0], current: false },
+      { x: 0.75, label: 'lr 3e-3', color: BLUE, current: true, warning: false },
+      { x: 1.1, label: '⚠ loss 1,040', color: WARNING_RED, current: true, warning: true },
+      { x: 1.5, label: 'lr 1e-3', color: PALETTE[0], current: false, warning: false },
+      { x: 1.6, label: '⚠ loss 40', color: WARNING_RED, current: false, warning: true },
     ]);
   });
 });

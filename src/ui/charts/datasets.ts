@@ -197,12 +197,24 @@ export function buildAccuracyDatasets(runs: readonly ChartRun[], labels: Dataset
   return out;
 }
 
-/** Every run's markers as vertical lines in the run's colour (blue for the current run), sorted by x. */
+/** A loss spike's line: the warning colour, whichever run it belongs to. */
+export const WARNING_RED = '#d62728';
+
+/**
+ * Every run's markers as vertical lines, sorted by x: a live change in the run's colour (blue for the
+ * current run), a loss spike in the warning red.
+ */
 export function buildMarkerLines(runs: readonly ChartRun[]): MarkerLine[] {
   const lines = runs.flatMap((run, index) =>
     run.markers
       .filter((m) => Number.isFinite(m.x))
-      .map((m) => ({ x: m.x, label: m.label, color: run.current ? BLUE : paletteColor(index), current: run.current })),
+      .map((m) => ({
+        x: m.x,
+        label: m.label,
+        color: m.warning ? WARNING_RED : run.current ? BLUE : paletteColor(index),
+        current: run.current,
+        warning: m.warning === true,
+      })),
   );
   return lines.sort((a, b) => a.x - b.x);
 }

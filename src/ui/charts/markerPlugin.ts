@@ -1,6 +1,6 @@
 /**
  * An inline Chart.js plugin: a vertical dashed line across the plot area at each live change (a new
- * learning rate …), with its label small and rotated near the top. Configure it per chart through
+ * learning rate …), a solid one at each loss spike, with its label small and rotated near the top. Configure it per chart through
  * `options.plugins.markerLines` ({ lines, labels }); pass it in the chart's `plugins` prop.
  */
 import type { Chart, Plugin } from 'chart.js';
@@ -27,10 +27,11 @@ export const markerLinesPlugin: Plugin<'line', MarkerLinesOptions> = {
     ctx.beginPath();
     ctx.rect(chartArea.left, chartArea.top, chartArea.right - chartArea.left, chartArea.bottom - chartArea.top);
     ctx.clip();
-    ctx.lineWidth = 1;
-    ctx.setLineDash([4, 4]);
     for (const { line, px } of visible) {
       const x = Math.round(px) + 0.5;
+      // A warning stands out from the changes around it: solid and thicker.
+      ctx.lineWidth = line.warning ? 2 : 1;
+      ctx.setLineDash(line.warning ? [] : [4, 4]);
       ctx.strokeStyle = line.color;
       // Fainter on a panel without labels (the accuracy panel), where they are only a guide.
       ctx.globalAlpha = (line.current ? 0.9 : 0.6) * (options.labels === false ? 0.5 : 1);

@@ -17,7 +17,7 @@ function tooltip(o: ReturnType<typeof lossOptions>, x: number, y: number) {
 
 describe('panel options', () => {
   const range = { min: 0, max: 10 };
-  const markers = [{ x: 2.5, label: 'lr 3e-3', color: '#1f77b4', current: true }];
+  const markers = [{ x: 2.5, label: 'lr 3e-3', color: '#1f77b4', current: true, warning: false }];
 
   it('are set up for LTTB decimation of large data', () => {
     expect(DECIMATION.algorithm).toBe('lttb');

@@ -1,22 +1,65 @@
-/** The log of settings a run took up while it ran, each at the batch where it took effect. */
-import type { LiveChange } from '../../shared/protocol';
-import { formatLearningRate } from '../format';
+/**
+ * The log of what happened to a run while it ran, in step order: the settings it took up, each at the
+ * batch where it took effect, and the loss spikes it was warned of, each with its way back.
+ */
+import type { LiveChange, LossSpike } from '../../shared/protocol';
+import { formatLearningRate, formatLossValue } from '../format';
 import { useI18n } from '../i18n/useI18n';
 import { liveChangeText } from '../runs/liveChangeText';
 
-export function LiveChanges({ changes }: { changes: LiveChange[] }) {
-  const { t } = useI18n();
-  if (changes.length === 0) return null;
+interface LiveChangesProps {
+  changes: LiveChange[];
+  spikes: LossSpike[];
+  /** Whether a roll-back can be asked for now (a worker is ready). */
+  canRollBack: boolean;
+  onRollBack: () => void;
+}
+
+type Entry = { kind: 'change'; change: LiveChange } | { kind: 'spike'; spike: LossSpike };
+
+export function LiveChanges({ changes, spikes, canRollBack, onRollBack }: LiveChangesProps) {
+  const { t, locale } = useI18n();
+  if (changes.length === 0 && spikes.length === 0) return null;
+  const entries: Entry[] = [
+    ...changes.map((change): Entry => ({ kind: 'change', change })),
+    ...spikes.map((spike): Entry => ({ kind: 'spike', spike })),
+  ].sort((a, b) => stepOf(a) - stepOf(b));
   return (
     <section className="live-changes" aria-label={t.liveChanges.title}>
       <h3>{t.liveChanges.title}</h3>
       <ol>
-        {changes.map((change) => (
-          <li key={`${change.step}-${change.batch}-${change.x}`}>
-            {t.liveChanges.entry(change.epoch, change.batch, liveChangeText(change, t.liveChanges.fields), formatLearningRate(change.learningRate))}
-          </li>
-        ))}
+        {entries.map((entry) => {
+          if (entry.kind === 'change') {
+            const { change } = entry;
+            return (
+              <li key={`change-${change.step}-${change.batch}-${change.x}`}>
+                {t.liveChanges.entry(change.epoch, change.batch, liveChangeText(change, t.liveChanges.fields), formatLearningRate(change.learningRate))}
+              </li>
+            );
+          }
+          const { spike } = entry;
+          return (
+            <li key={`spike-${spike.step}`} className="spike-warning">
+              <span aria-hidden="true">⚠ </span>
+              {t.liveChanges.spike(
+                formatLossValue(spike.loss, locale),
+                spike.epoch,
+                spike.batch,
+                formatLossValue(spike.median, locale),
+                formatLearningRate(spike.learningRate),
+              )}{' '}
+              {spike.rollBackTo && (
+                <button type="button" className="inline-action" disabled={!canRollBack} title={t.liveChanges.rollBackTitle} onClick={onRollBack}>
+                  {t.liveChanges.rollBackTo(t.recovery.where(spike.rollBackTo.epoch, spike.rollBackTo.batch))}
+                </button>
+              )}
+            </li>
+          );
+        })}
       </ol>
     </section>
   );
 }
+
+/** A change of batch size lands before its step's batch; a spike is read after its own: both order by step. */
+const stepOf = (entry: Entry) => (entry.kind === 'change' ? entry.change.step : entry.spike.step);

@@ -50,7 +50,12 @@ const SAMPLES: Samples<Messages> = {
     outOfRange: [['Training images', '99999', 1, 60000, 60000]],
   },
   charts: { tooltipEpoch: [[3], [2.25]], runSeries: [['AdamW wd=1e-2', 'smoothed']] },
-  liveChanges: { entry: [[2, 100, 'lr 1e-3→3e-3', '0.003']] },
+  liveChanges: {
+    entry: [[2, 100, 'lr 1e-3→3e-3', '0.003']],
+    spike: [['1,040', 2, 5, '0.3123', '0.1']],
+    rollBackTo: [['epoch 1']],
+    spikeMarker: [['1,040']],
+  },
   runs: {
     defaultLabel: [[2]],
     renameRun: [['AdamW']],
@@ -64,7 +69,9 @@ const SAMPLES: Samples<Messages> = {
   recovery: {
     restarted: [['WASM (CPU)', true], ['WebGPU', false]],
     diverged: [['+∞', 3, 120, '0.1']], // ('NaN' is a real loss text too, but the check below looks for NaN)
-    saved: [[4, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 200, '12/1/2025, 11:54:00', '60,000']],
+    rollBackHint: [['epoch 1']],
+    where: [[0, 0], [1, 0], [1, 30]],
+    saved: [[0, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 200, '12/1/2025, 11:54:00', '60,000']],
     checkpointsOff: [['IndexedDB is unavailable']],
   },
   diagnostics: { idleValue: [[21]] },

@@ -248,6 +248,14 @@ export const en = {
     /** `changes` from liveChangeText with `fields`; `learningRate` formatted. */
     entry: (epoch: number, batch: number, changes: string, learningRate: string) =>
       `Epoch ${epoch}, batch ${batch}: ${changes} (learning rate from here: ${learningRate})`,
+    /** A loss spike's warning (`loss`, `median` and `learningRate` formatted); a roll-back button follows it. */
+    spike: (loss: string, epoch: number, batch: number, median: string, learningRate: string) =>
+      `Loss ${loss} at epoch ${epoch}, batch ${batch} (over 10× the recent median, ${median}): the learning rate ${learningRate} may be too high.`,
+    /** The spike warning's button: back to where `where` (recovery.where) says. */
+    rollBackTo: (where: string) => `Roll back to ${where}`,
+    rollBackTitle: 'Continues from there with the settings as they are now: lower the learning rate first.',
+    /** The spike's marker on the loss chart. */
+    spikeMarker: (loss: string) => `⚠ loss ${loss}`,
     /** Short names for chart markers and the change log: "lr 1e-3→3e-3, batch 128→256". */
     fields: {
       lr: 'lr',
@@ -330,13 +338,18 @@ export const en = {
     /** `loss` is NaN, +∞, −∞ or a number past 1,000, formatted; `learningRate` formatted. */
     diverged: (loss: string, epoch: number, batch: number, learningRate: string) =>
       `The loss became ${loss} at epoch ${epoch}, batch ${batch} (learning rate ${learningRate}).`,
-    rollBackHint: 'Lower the learning rate, then roll back: the run continues from its last checkpoint with the new rate.',
+    /** `where` from `where` below. */
+    rollBackHint: (where: string) => `Lower the learning rate, then roll back: the run continues from ${where} with the new rate.`,
+    /** A roll-back point: `epoch` epochs done and `batch` batches of the next one. */
+    where: (epoch: number, batch: number) => (batch > 0 ? `epoch ${epoch + 1}, batch ${batch}` : epoch === 0 ? 'the start' : `epoch ${epoch}`),
     noRollBack: 'There is no checkpoint before this point yet: lower the learning rate and press Reset to start again.',
     rollBack: 'Roll back to the last checkpoint',
     checkpointRegion: 'Saved run',
     /** `epoch` is 1-based (the epoch to continue), `batch` the batches of it already done (0 at its start); `when`, `trainImages` formatted. */
     saved: (epoch: number, epochs: number, batch: number, when: string, trainImages: string) =>
-      batch > 0
+      epoch === 0 && batch === 0
+        ? `A run of ${epochs} epochs was saved at its start (${when}, ${trainImages} training images). Resume trains it from there.`
+        : batch > 0
         ? `A run was saved at epoch ${epoch} of ${epochs}, after batch ${batch} (${when}, ${trainImages} training images). Resume continues it exactly where it stopped.`
         : `A run was saved after epoch ${epoch} of ${epochs} (${when}, ${trainImages} training images). Resume continues it exactly where it stopped.`,
     resume: 'Resume',

@@ -213,6 +213,11 @@ export const zh: Messages = {
     title: '训练过程中的设置变更',
     entry: (epoch: number, batch: number, changes: string, learningRate: string) =>
       `第 ${epoch} 轮第 ${batch} 批：${changes}（从这里起学习率为 ${learningRate}）`,
+    spike: (loss: string, epoch: number, batch: number, median: string, learningRate: string) =>
+      `第 ${epoch} 轮第 ${batch} 批的损失为 ${loss}（超过近期中位数 ${median} 的 10 倍）：学习率 ${learningRate} 可能太高了。`,
+    rollBackTo: (where: string) => `回退到${where}`,
+    rollBackTitle: '会用现在的设置从那里继续训练：请先调低学习率。',
+    spikeMarker: (loss: string) => `⚠ 损失 ${loss}`,
     fields: {
       lr: '学习率',
       weightDecay: '权重衰减',
@@ -286,12 +291,15 @@ export const zh: Messages = {
     divergedTitle: '训练已暂停。',
     diverged: (loss: string, epoch: number, batch: number, learningRate: string) =>
       `第 ${epoch} 轮第 ${batch} 批时损失变成了 ${loss}（学习率 ${learningRate}）。`,
-    rollBackHint: '请先调低学习率，再回退：训练会用新的学习率从最近的检查点继续。',
+    rollBackHint: (where: string) => `请先调低学习率，再回退：训练会用新的学习率从${where}继续。`,
+    where: (epoch: number, batch: number) => (batch > 0 ? `第 ${epoch + 1} 轮第 ${batch} 批` : epoch === 0 ? '训练开始时' : `第 ${epoch} 轮结束时`),
     noRollBack: '在此之前还没有检查点：请调低学习率，然后点击“重置”重新开始。',
     rollBack: '回退到最近的检查点',
     checkpointRegion: '已保存的训练',
     saved: (epoch: number, epochs: number, batch: number, when: string, trainImages: string) =>
-      batch > 0
+      epoch === 0 && batch === 0
+        ? `有一次共 ${epochs} 轮的训练保存在开始时（${when}，${trainImages} 张训练图像）。点击“继续”会从那里开始训练。`
+        : batch > 0
         ? `有一次训练保存在第 ${epoch}/${epochs} 轮的第 ${batch} 批之后（${when}，${trainImages} 张训练图像）。点击“继续”会从中断处原样接着训练。`
         : `有一次训练保存在第 ${epoch}/${epochs} 轮结束后（${when}，${trainImages} 张训练图像）。点击“继续”会从中断处原样接着训练。`,
     resume: '继续',

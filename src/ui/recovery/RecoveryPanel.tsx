@@ -16,11 +16,12 @@ interface RecoveryPanelProps {
   diverged: Extract<WorkerEvent, { type: 'diverged' }> | null;
   failure: WorkerFailure | null;
   onResume: () => void;
+  onRollBack: () => void;
   onDiscard: () => void;
   onDismissFailure: () => void;
 }
 
-export function RecoveryPanel({ runState, checkpoint, checkpointsOff, diverged, failure, onResume, onDiscard, onDismissFailure }: RecoveryPanelProps) {
+export function RecoveryPanel({ runState, checkpoint, checkpointsOff, diverged, failure, onResume, onRollBack, onDiscard, onDismissFailure }: RecoveryPanelProps) {
   const { t, formatInteger, formatNumber } = useI18n();
   const lossText = (loss: number) =>
     Number.isNaN(loss) ? 'NaN' : !Number.isFinite(loss) ? (loss > 0 ? '+∞' : '−∞') : formatNumber(loss, { maximumFractionDigits: 1 });
@@ -39,9 +40,9 @@ export function RecoveryPanel({ runState, checkpoint, checkpointsOff, diverged, 
         <div className="error" role="alert">
           <strong>{t.recovery.divergedTitle}</strong>{' '}
           {t.recovery.diverged(lossText(diverged.loss), diverged.epoch, diverged.batch, formatLearningRate(diverged.learningRate))}{' '}
-          {diverged.canRollBack ? t.recovery.rollBackHint : t.recovery.noRollBack}
-          {diverged.canRollBack && (
-            <button type="button" className="inline-action" onClick={onResume}>
+          {diverged.rollBackTo ? t.recovery.rollBackHint(t.recovery.where(diverged.rollBackTo.epoch, diverged.rollBackTo.batch)) : t.recovery.noRollBack}
+          {diverged.rollBackTo && (
+            <button type="button" className="inline-action" onClick={onRollBack}>
               {t.recovery.rollBack}
             </button>
           )}

@@ -4,7 +4,7 @@
  * IndexedDB stores it by structured clone, and `parseCheckpoint` checks a stored one before it is used.
  */
 import { DEFAULT_CONFIG, type LiveField, type TrainConfig } from '../../shared/config';
-import type { BatchLossPoint, CheckpointSummary, EpochMetrics, LiveChange } from '../../shared/protocol';
+import type { BatchLossPoint, CheckpointSummary, EpochMetrics, LiveChange, LossSpike, RollBackPoint } from '../../shared/protocol';
 import { englishText, type CheckpointProblem } from '../../shared/texts';
 import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from '../model/simpleCnn';
 
@@ -38,6 +38,12 @@ export interface TrainingCheckpoint {
   history: EpochMetrics[];
   batchLoss: BatchLossPoint[];
   liveChanges: LiveChange[];
+  /** The loss spikes warned about so far (absent in checkpoints saved before spikes were reported). */
+  lossSpikes: LossSpike[];
+}
+
+export function positionOf(checkpoint: TrainingCheckpoint): RollBackPoint {
+  return { epoch: checkpoint.epoch, batch: checkpoint.batch };
 }
 
 export function summarize(checkpoint: TrainingCheckpoint): CheckpointSummary {
@@ -96,6 +102,7 @@ export function parseCheckpoint(value: unknown): { ok: true; checkpoint: Trainin
       config,
       batchLoss: Array.isArray(c.batchLoss) ? c.batchLoss : [],
       liveChanges: Array.isArray(c.liveChanges) ? c.liveChanges : [],
+      lossSpikes: Array.isArray(c.lossSpikes) ? c.lossSpikes : [],
     },
   };
 }

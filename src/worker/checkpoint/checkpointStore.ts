@@ -1,17 +1,21 @@
 /**
- * The worker's checkpoint in IndexedDB: one record, the latest, replaced at every epoch and pause.
- * Storage may be missing (some private windows) or full; the store then says so and training goes on.
+ * The worker's checkpoints in IndexedDB, in two slots: `latest`, replaced at every epoch and pause (what
+ * a reload resumes), and `rollBack`, the last healthy state before a loss spike, pinned there so that
+ * the blown-up epochs after it never replace it. Storage may be missing (some private windows) or
+ * full; the store then says so and training goes on.
  */
 import { englishText, errorDetail, type Text } from '../../shared/texts';
 
 const DB_NAME = 'mnist-lab-checkpoints';
 const STORE = 'checkpoints';
-const KEY = 'latest';
+
+export type CheckpointSlot = 'latest' | 'rollBack';
 
 export interface CheckpointStore {
-  save(checkpoint: unknown): Promise<void>;
-  load(): Promise<unknown>;
-  clear(): Promise<void>;
+  save(checkpoint: unknown, slot?: CheckpointSlot): Promise<void>;
+  load(slot?: CheckpointSlot): Promise<unknown>;
+  /** Deletes one slot, or both. */
+  clear(slot?: CheckpointSlot): Promise<void>;
 }
 
 /** The store, or null with the reason when this browser offers no usable IndexedDB. */
@@ -41,12 +45,16 @@ export async function openCheckpointStore(factory?: IDBFactory): Promise<{ store
       });
     return {
       store: {
-        save: async (checkpoint) => {
-          await run('readwrite', (store) => store.put(checkpoint, KEY));
+        save: async (checkpoint, slot = 'latest') => {
+          await run('readwrite', (store) => store.put(checkpoint, slot));
         },
-        load: () => run('readonly', (store) => store.get(KEY)),
-        clear: async () => {
-          await run('readwrite', (store) => store.delete(KEY));
+        load: (slot = 'latest') => run('readonly', (store) => store.get(slot)),
+        clear: async (slot) => {
+          await run('readwrite', (store) => {
+            if (slot) return store.delete(slot);
+            store.delete('latest'); // both in one transaction: it completes only when both are gone
+            return store.delete('rollBack');
+          });
         },
       },
     };

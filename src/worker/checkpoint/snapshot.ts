@@ -30,6 +30,7 @@ export async function snapshot(params: Params, optimizer: TrainingOptimizer<Para
     history: [...fields.history],
     batchLoss: [...fields.batchLoss],
     liveChanges: [...fields.liveChanges],
+    lossSpikes: [...fields.lossSpikes],
     order: fields.order ? Uint32Array.from(fields.order) : null,
     params: paramValues,
     optimizer: { step: state.step, slots },

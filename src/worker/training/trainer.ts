@@ -12,12 +12,14 @@ import type {
   EpochMetrics,
   FeatureMap,
   LiveChange,
+  LossSpike,
   Progress,
   RunState,
   TestInsight,
   WorkerEvent,
 } from '../../shared/protocol';
-import { parseCheckpoint, summarize, type TrainingCheckpoint } from '../checkpoint/checkpoint';
+import { LossSpikeDetector } from '../../shared/lossSpikes';
+import { parseCheckpoint, positionOf, summarize, type TrainingCheckpoint } from '../checkpoint/checkpoint';
 import type { CheckpointStore } from '../checkpoint/checkpointStore';
 import { snapshot, restoreOptimizerState, type CheckpointPosition } from '../checkpoint/snapshot';
 import { IMAGE_SIZE, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from '../data/batches';
@@ -70,16 +72,6 @@ function yieldToEventLoop(): Promise<void> {
   });
 }
 
-/**
- * A batch loss that means the run has blown up: not finite, or past 1,000. Cross-entropy over ten
- * classes starts near ln 10 ≈ 2.3; a thousand means logits wrong by about a thousand — weights that
- * overflowed — while ReLUs that died on the way can keep the loss itself finite for ever.
- */
-export const DIVERGED_LOSS = 1e3;
-export function hasDiverged(loss: number): boolean {
-  return !Number.isFinite(loss) || loss > DIVERGED_LOSS;
-}
-
 const BATCH_LIVE_FIELDS: readonly LiveField[] = ['lr', 'weightDecay', 'lrStep', 'lrGamma', 'dropout'];
 
 function pickLive(config: TrainConfig): Record<LiveField, number> {
@@ -94,6 +86,52 @@ function correctOf(insight: TestInsight): number {
   return correct;
 }
 
+/** One run's state while it trains: what its epochs read and extend, and what a checkpoint saves. */
+interface RunContext {
+  config: TrainConfig;
+  runId: string;
+  params: Params;
+  optimizer: TrainingOptimizer<ParamName>;
+  random: SeededRandom;
+  restored: TrainingCheckpoint | null;
+  trainCount: number;
+  testCount: number;
+  throughput: Throughput;
+  /** The live settings as the run last applied them; a difference from `liveConfig` is a live change. */
+  applied: Record<LiveField, number>;
+  history: EpochMetrics[];
+  batchLoss: BatchLossPoint[];
+  liveChanges: LiveChange[];
+  lossSpikes: LossSpike[];
+  spikes: LossSpikeDetector;
+  step: number;
+  lastEvalSeconds: number;
+  lastTestAccuracy: number | null;
+  lastProgressAt: number;
+  unsentLosses: BatchLossPoint[];
+  /** The latest state known healthy (the start, then each checkpoint saved): what a first spike pins. */
+  lastHealthy: TrainingCheckpoint | null;
+}
+
+/** One pass over the training data. Its losses are read one step behind (see the file's comment). */
+interface EpochPass {
+  epoch: number;
+  order: Uint32Array;
+  batchSize: number;
+  batches: number;
+  firstBatch: number;
+  lossSum: number;
+  correct: number;
+  finishedBatches: number;
+  seen: number;
+  learningRate: number;
+  pending: { result: tf.Tensor1D; step: number; x: number; batch: number } | null;
+  /** The first batch whose loss was NaN or infinite. */
+  nonFinite: { batch: number; loss: number } | null;
+  stepEnds: number[];
+  startedAt: number;
+}
+
 export class Trainer {
   private state: RunState = 'idle';
   /** The configuration as the UI has it now; the run reads the live fields (lr, epochs) from it. */
@@ -101,9 +139,15 @@ export class Trainer {
   private stopRequested = false;
   /** Reset arrived during a run: drop the network once the run has ended. */
   private resetRequested = false;
-  /** A resume from the checkpoint arrived during a run (a rollback): start it once the run has ended. */
-  private resumeAfterRun = false;
+  /** A resume or a roll-back arrived during a run: start it once the run has ended. */
+  private afterRun: 'resume' | 'rollBack' | null = null;
   private checkpoints: CheckpointStore | null = null;
+  /**
+   * The roll-back point, pinned at the run's first loss spike (or non-finite loss): the last healthy
+   * state before it. Held here as well as in the store's `rollBack` slot, so a roll-back works without
+   * storage too. Kept when the run finishes, so a finished run can still go back.
+   */
+  private rollBackPoint: TrainingCheckpoint | null = null;
   /** An imported network waits for the next Train, which trains it instead of fresh weights. */
   private continueFromImport = false;
   private resumeRun: (() => void) | null = null;
@@ -131,31 +175,74 @@ export class Trainer {
   start(config: TrainConfig, runId: string): void {
     if (this.state !== 'idle') return; // a second Train click while a run exists changes nothing
     this.liveConfig = config;
+    this.forgetRollBackPoint();
     this.launch({ ...config }, runId, null);
   }
 
   /**
-   * Continues the saved run. With a run on (a diverged one, being rolled back), that run ends first.
-   * Without a usable checkpoint it says why and does nothing.
+   * Continues the saved run. With a run on, that run ends first. Without a usable checkpoint it says
+   * why and does nothing.
    */
   async resumeCheckpoint(): Promise<void> {
     if (this.state !== 'idle') {
-      this.resumeAfterRun = true;
+      this.afterRun = 'resume';
       this.stop();
       return;
     }
-    const stored = await this.checkpoints?.load().catch(() => undefined);
-    if (stored === undefined || stored === null) {
-      this.emit(notice({ key: 'checkpoint.nothingToResume' }));
+    const checkpoint = await this.loadCheckpoint('latest');
+    if (!checkpoint || this.state !== 'idle') return; // (or a Train click won the race while it loaded)
+    // A reloaded page's roll-back point, if it belongs to this run.
+    if (!this.rollBackPoint) {
+      const pinned = parseCheckpoint(await this.checkpoints?.load('rollBack').catch(() => undefined));
+      if (pinned.ok && pinned.checkpoint.runId === checkpoint.runId) this.rollBackPoint = pinned.checkpoint;
+    }
+    this.continueFrom(checkpoint);
+  }
+
+  /**
+   * Goes back to the roll-back point (else the saved checkpoint) and continues from there with the
+   * settings the UI has now. With a run on, that run ends first.
+   */
+  async rollBack(): Promise<void> {
+    if (this.state !== 'idle') {
+      this.afterRun = 'rollBack';
+      this.stop();
       return;
+    }
+    const pinned = this.rollBackPoint ?? (await this.loadCheckpoint('rollBack', { quiet: true }));
+    if (!pinned) return this.resumeCheckpoint();
+    if (this.state !== 'idle') return;
+    this.forgetRollBackPoint();
+    // The roll-back point becomes the saved run: a reload from here on resumes it, not the blown-up state.
+    if (this.checkpoints) {
+      await this.checkpoints.save(pinned).catch(() => undefined);
+      this.emit({ type: 'checkpoint', summary: summarize(pinned) });
+    }
+    this.continueFrom(pinned);
+  }
+
+  async discardCheckpoint(): Promise<void> {
+    this.rollBackPoint = null;
+    await this.checkpoints?.clear().catch(() => undefined);
+    this.emit({ type: 'checkpoint', summary: null });
+  }
+
+  /** A stored checkpoint, checked; null (having said why, unless `quiet`) when there is none or it is unusable. */
+  private async loadCheckpoint(slot: 'latest' | 'rollBack', { quiet = false } = {}): Promise<TrainingCheckpoint | null> {
+    const stored = await this.checkpoints?.load(slot).catch(() => undefined);
+    if (stored === undefined || stored === null) {
+      if (!quiet) this.emit(notice({ key: 'checkpoint.nothingToResume' }));
+      return null;
     }
     const parsed = parseCheckpoint(stored);
     if (!parsed.ok) {
-      this.emit({ type: 'error', message: parsed.error, text: { key: 'checkpoint.unusable', problem: parsed.problem, deleted: false } });
-      return;
+      if (!quiet) this.emit({ type: 'error', message: parsed.error, text: { key: 'checkpoint.unusable', problem: parsed.problem, deleted: false } });
+      return null;
     }
-    if (this.state !== 'idle') return; // a Train click won the race while the checkpoint loaded
-    const { checkpoint } = parsed;
+    return parsed.checkpoint;
+  }
+
+  private continueFrom(checkpoint: TrainingCheckpoint): void {
     this.emit({
       type: 'restored',
       runId: checkpoint.runId,
@@ -163,19 +250,20 @@ export class Trainer {
       history: checkpoint.history,
       batchLoss: checkpoint.batchLoss,
       liveChanges: checkpoint.liveChanges,
+      lossSpikes: checkpoint.lossSpikes,
     });
     this.launch(checkpoint.config, checkpoint.runId, checkpoint);
   }
 
-  async discardCheckpoint(): Promise<void> {
-    await this.checkpoints?.clear().catch(() => undefined);
-    this.emit({ type: 'checkpoint', summary: null });
+  private forgetRollBackPoint(): void {
+    this.rollBackPoint = null;
+    void this.checkpoints?.clear('rollBack').catch(() => undefined);
   }
 
   private launch(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): void {
     this.stopRequested = false;
     this.resetRequested = false;
-    this.resumeAfterRun = false;
+    this.afterRun = null;
     this.setState('running');
     this.run(config, runId, restored).catch((error: unknown) => {
       const text: Text = { key: 'training.failed', detail: errorDetail(error) };
@@ -202,6 +290,7 @@ export class Trainer {
 
   /** Ends any run and forgets its network; the next prediction uses fresh weights of the live seed. */
   reset(): void {
+    this.forgetRollBackPoint();
     if (this.state === 'running' || this.state === 'paused') {
       this.resetRequested = true;
       this.stop();
@@ -209,7 +298,6 @@ export class Trainer {
       this.dropNetwork();
     }
   }
-
   /** The network's weights (the initial ones of the live seed when nothing has been trained or imported). */
   async exportWeights(): Promise<Map<ParamName, Float32Array>> {
     const weights = new Map<ParamName, Float32Array>();
@@ -296,6 +384,26 @@ export class Trainer {
   }
 
   private async run(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): Promise<void> {
+    const run = this.beginRun(config, runId, restored);
+    try {
+      // A fresh run's first roll-back point is its start: held in memory, stored only if a spike pins it.
+      if (!restored) run.lastHealthy = await this.snapshotOf(run, 'start', { epoch: 0, batch: 0, order: null, lossSum: 0, correct: 0 });
+      for (let epoch = restored?.epoch ?? 0; epoch < this.liveConfig.epochs; epoch++) {
+        const pass = await this.trainEpoch(run, epoch);
+        if (!pass) return;
+        await this.finishEpoch(run, pass);
+      }
+      // A finished run has nothing left to resume: its checkpoint would only offer an empty Resume.
+      // (Its roll-back point stays: a warning on the finished run can still take it back.)
+      await this.checkpoints?.clear('latest').catch(() => undefined);
+      if (this.checkpoints) this.emit({ type: 'checkpoint', summary: null });
+    } finally {
+      this.endRun(run);
+    }
+  }
+
+  /** The weights, optimizer and history a run starts from: fresh from the seed, imported, or a checkpoint's. */
+  private beginRun(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): RunContext {
     // A fresh run draws its weights from the seed's stream; a resumed one continues where the stream stood.
     const random = new SeededRandom(restored ? restored.randomState : config.seed);
     // The initial weights are drawn even when an import replaces them, so the data order stays the seed's.
@@ -311,227 +419,290 @@ export class Trainer {
       weightDecay: config.weightDecay,
     });
     if (restored) restoreOptimizerState(optimizer, restored.optimizer);
-    const trainCount = Math.min(config.trainSize, this.data.train.count);
-    const testCount = Math.min(config.testSize, this.data.test.count);
-    const throughput = new Throughput();
-    /** The live settings as the run last applied them; a difference from `liveConfig` is a live change. */
-    const applied: Record<LiveField, number> = restored ? { ...restored.applied } : pickLive(config);
-    const history: EpochMetrics[] = restored ? [...restored.history] : [];
-    const batchLoss: BatchLossPoint[] = restored ? [...restored.batchLoss] : [];
-    const liveChanges: LiveChange[] = restored ? [...restored.liveChanges] : [];
-    const emitChange = (change: LiveChange) => {
-      liveChanges.push(change);
-      this.emit({ type: 'liveChange', change });
+    const history = restored ? [...restored.history] : [];
+    const batchLoss = restored ? [...restored.batchLoss] : [];
+    return {
+      config,
+      runId,
+      params,
+      optimizer,
+      random,
+      restored,
+      trainCount: Math.min(config.trainSize, this.data.train.count),
+      testCount: Math.min(config.testSize, this.data.test.count),
+      throughput: new Throughput(),
+      applied: restored ? { ...restored.applied } : pickLive(config),
+      history,
+      batchLoss,
+      liveChanges: restored ? [...restored.liveChanges] : [],
+      lossSpikes: restored ? [...restored.lossSpikes] : [],
+      spikes: new LossSpikeDetector(batchLoss.map((point) => point.loss)),
+      step: restored?.step ?? 0,
+      lastEvalSeconds: 0,
+      lastTestAccuracy: history.at(-1)?.testAccuracy ?? null,
+      lastProgressAt: 0,
+      unsentLosses: [],
+      lastHealthy: restored,
     };
-    let step = restored?.step ?? 0;
-    let lastEvalSeconds = 0;
-    let lastTestAccuracy: number | null = history.at(-1)?.testAccuracy ?? null;
-    let lastProgressAt = 0;
-    let unsentLosses: BatchLossPoint[] = [];
-    let checkpointed = restored !== null;
+  }
 
-    const saveCheckpoint = async (reason: CheckpointSummary['reason'], at: Omit<CheckpointPosition, 'randomState'>) => {
-      if (!this.checkpoints) return;
-      const checkpoint = await snapshot(params, optimizer, {
-        runId,
-        reason,
-        config,
-        applied: { ...applied },
-        epochs: this.liveConfig.epochs,
-        ...at,
-        randomState: random.currentState,
-        history,
-        batchLoss,
-        liveChanges,
-      });
-      // Weights that are no longer finite (a diverged run resumed anyway) must not replace a good checkpoint.
-      const valid = parseCheckpoint(checkpoint);
-      if (!valid.ok) return;
-      try {
-        await this.checkpoints.save(checkpoint);
-        checkpointed = true;
-        this.emit({ type: 'checkpoint', summary: summarize(checkpoint) });
-      } catch (error) {
-        this.checkpoints = null;
-        const detail = errorDetail(error);
-        this.emit({ type: 'checkpointsOff', reason: detail, text: { key: 'storage.failed', detail } });
+  /** Trains one epoch's batches; null when the run was stopped during it. */
+  private async trainEpoch(run: RunContext, epoch: number): Promise<EpochPass | null> {
+    const { restored } = run;
+    const resumingMidEpoch = restored !== null && epoch === restored.epoch && restored.order !== null;
+    // The batch size is taken per epoch: a DataLoader's batches cannot change size mid-pass.
+    if (!resumingMidEpoch) this.takeLiveChanges(run, ['batch'], { step: run.step + 1, epoch, batch: 0, batches: 1 });
+    const batchSize = run.applied.batch;
+    const firstBatch = resumingMidEpoch ? restored.batch : 0;
+    const pass: EpochPass = {
+      epoch,
+      order: resumingMidEpoch && restored.order ? restored.order : shuffledIndices(run.trainCount, run.random),
+      batchSize,
+      batches: batchCount(run.trainCount, batchSize),
+      firstBatch,
+      lossSum: resumingMidEpoch ? restored.lossSum : 0,
+      correct: resumingMidEpoch ? restored.correct : 0,
+      finishedBatches: firstBatch,
+      seen: Math.min(firstBatch * batchSize, run.trainCount),
+      learningRate: stepLrRate(run.applied.lr, epoch, run.applied.lrStep, run.applied.lrGamma),
+      pending: null,
+      nonFinite: null,
+      stepEnds: [],
+      startedAt: performance.now(),
+    };
+    const pauseCheckpoint = async () => {
+      await this.collect(run, pass);
+      if (!pass.nonFinite) await this.saveCheckpoint(run, 'pause', this.positionIn(pass));
+    };
+
+    for (let b = firstBatch; b < pass.batches; b++) {
+      if (await this.shouldStop(pauseCheckpoint)) {
+        await this.collect(run, pass);
+        this.progress(run, pass, b, 'train');
+        return null;
       }
-    };
+      const next = this.trainBatch(run, pass, b);
+      await this.collect(run, pass);
+      pass.pending = next;
+      const stepEnd = performance.now();
+      run.throughput.record(stepEnd, Math.min(pass.batchSize, run.trainCount - b * pass.batchSize));
+      pass.stepEnds.push(stepEnd);
+      if (pass.nonFinite && this.state === 'running') {
+        // Read one step behind: the batch named is the one whose loss was not finite.
+        this.setState('paused');
+        const { batch, loss } = pass.nonFinite;
+        const rollBackTo = this.pinRollBackPoint(run);
+        this.emit({ type: 'diverged', epoch: epoch + 1, batch, learningRate: pass.learningRate, loss, rollBackTo });
+      }
+      const now = performance.now();
+      if (now - run.lastProgressAt >= PROGRESS_INTERVAL_MS) {
+        run.lastProgressAt = now;
+        this.progress(run, pass, b + 1, 'train');
+      }
+    }
+    await this.collect(run, pass);
+    return pass;
+  }
 
+  /** Takes the live settings, then one optimizer step on batch `b`: its [loss, correct], still on the device. */
+  private trainBatch(run: RunContext, pass: EpochPass, b: number): NonNullable<EpochPass['pending']> {
+    const start = b * pass.batchSize;
+    const end = Math.min(start + pass.batchSize, run.trainCount);
+    run.step += 1;
+    this.takeLiveChanges(run, BATCH_LIVE_FIELDS, { step: run.step, epoch: pass.epoch, batch: b + 1, batches: pass.batches });
+    pass.learningRate = stepLrRate(run.applied.lr, pass.epoch, run.applied.lrStep, run.applied.lrGamma);
+    run.optimizer.options.lr = pass.learningRate;
+    run.optimizer.options.weightDecay = run.applied.weightDecay;
+    const images = tf.tensor4d(gatherImages(this.data.train.images, pass.order, start, end), [end - start, 28, 28, 1]);
+    const labels = tf.tensor1d(gatherLabels(this.data.train.labels, pass.order, start, end), 'int32');
+    let result: tf.Tensor1D;
     try {
-      for (let epoch = restored?.epoch ?? 0; epoch < this.liveConfig.epochs; epoch++) {
-        const resumingMidEpoch = restored !== null && epoch === restored.epoch && restored.order !== null;
-        const order = resumingMidEpoch && restored.order ? restored.order : shuffledIndices(trainCount, random);
-        const epochStart = performance.now();
-        // The batch size is taken per epoch: a DataLoader's batches cannot change size mid-pass.
-        if (!resumingMidEpoch) this.takeLiveChanges(applied, ['batch'], { step: step + 1, epoch, batch: 0, batches: 1 }, emitChange);
-        const batchSize = applied.batch;
-        const batches = batchCount(trainCount, batchSize);
-        const firstBatch = resumingMidEpoch ? restored.batch : 0;
-        let lossSum = resumingMidEpoch ? restored.lossSum : 0;
-        let correct = resumingMidEpoch ? restored.correct : 0;
-        let finishedBatches = firstBatch;
-        let seen = Math.min(firstBatch * batchSize, trainCount);
-        let learningRate = stepLrRate(applied.lr, epoch, applied.lrStep, applied.lrGamma);
-        let pending: { result: tf.Tensor1D; step: number; x: number; batch: number } | null = null;
-        let diverged: { batch: number; loss: number } | null = null;
-        const stepEnds: number[] = [];
-
-        const progress = (batch: number, phase: Progress['phase']) => {
-          if (unsentLosses.length > 0) this.emit({ type: 'batchLoss', points: unsentLosses });
-          unsentLosses = [];
-          this.emitProgress({
-            epoch,
-            epochs: this.liveConfig.epochs,
-            batch,
-            batches,
-            phase,
-            testImages: testCount,
-            samplesPerSecond: throughput.samplesPerSecond(),
-            stepMilliseconds: throughput.medianStepMilliseconds(),
-            trainRemaining: trainCount - seen,
-            trainCount,
-            evalSeconds: lastEvalSeconds,
-            runningLoss: finishedBatches > 0 ? lossSum / finishedBatches : Number.NaN,
-            learningRate,
-          });
-        };
-        const collect = async () => {
-          if (!pending) return;
-          const { result, step: resultStep, x, batch } = pending;
-          pending = null;
-          const [loss, batchCorrect] = await result.data();
-          result.dispose();
-          lossSum += loss;
-          correct += batchCorrect;
-          finishedBatches += 1;
-          const point = { step: resultStep, x, loss };
-          unsentLosses.push(point);
-          batchLoss.push(point);
-          if (hasDiverged(loss) && !diverged) diverged = { batch, loss };
-        };
-        const pauseCheckpoint = async () => {
-          await collect();
-          if (!diverged) await saveCheckpoint('pause', { epoch, batch: finishedBatches, step, order, lossSum, correct });
-        };
-
-        for (let b = firstBatch; b < batches; b++) {
-          if (await this.shouldStop(pauseCheckpoint)) {
-            await collect();
-            progress(b, 'train');
-            return;
-          }
-          const start = b * batchSize;
-          const end = Math.min(start + batchSize, trainCount);
-          step += 1;
-          this.takeLiveChanges(applied, BATCH_LIVE_FIELDS, { step, epoch, batch: b + 1, batches }, emitChange);
-          learningRate = stepLrRate(applied.lr, epoch, applied.lrStep, applied.lrGamma);
-          optimizer.options.lr = learningRate;
-          optimizer.options.weightDecay = applied.weightDecay;
-          const images = tf.tensor4d(gatherImages(this.data.train.images, order, start, end), [end - start, 28, 28, 1]);
-          const labels = tf.tensor1d(gatherLabels(this.data.train.labels, order, start, end), 'int32');
-          let result: tf.Tensor1D;
-          try {
-            result = trainStep(params, optimizer, {
-              images,
-              labels,
-              dropoutRate: applied.dropout,
-              dropoutSeed: random.nextUint32(),
-            });
-          } finally {
-            tf.dispose([images, labels]);
-          }
-          this.trained = true;
-          await collect();
-          pending = { result, step, x: epoch + (b + 1) / batches, batch: b + 1 };
-          seen = end;
-          const stepEnd = performance.now();
-          throughput.record(stepEnd, end - start);
-          stepEnds.push(stepEnd);
-
-          const found = diverged as { batch: number; loss: number } | null;
-          if (found && this.state === 'running') {
-            // Read one step behind: the batch named is the one whose loss was not finite.
-            this.setState('paused');
-            this.emit({ type: 'diverged', epoch: epoch + 1, batch: found.batch, learningRate, loss: found.loss, canRollBack: checkpointed });
-          }
-          const now = performance.now();
-          if (now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
-            lastProgressAt = now;
-            progress(b + 1, 'train');
-          }
-        }
-        await collect();
-        const trainSeconds = (performance.now() - epochStart) / 1000;
-        progress(batches, 'eval');
-
-        const evalStart = performance.now();
-        const insight = await this.evaluate(params, testCount);
-        const testAccuracy = (100 * correctOf(insight)) / testCount;
-        const evalSeconds = (performance.now() - evalStart) / 1000;
-        lastEvalSeconds = evalSeconds;
-        lastTestAccuracy = testAccuracy;
-
-        const metrics: EpochMetrics = {
-          epoch: epoch + 1,
-          epochs: this.liveConfig.epochs,
-          loss: lossSum / batches,
-          trainAccuracy: (100 * correct) / trainCount,
-          testAccuracy,
-          learningRate,
-          trainSeconds,
-          evalSeconds,
-          samplesPerSecond: (trainCount - firstBatch * batchSize) / trainSeconds,
-          // Intervals between step ends, the first left out: with reads one step behind it still carries
-          // the first step's kernel compilation (NaN for epochs of fewer than three steps).
-          stepMilliseconds: median(stepEnds.slice(2).map((t, i) => t - stepEnds[i + 1])),
-        };
-        history.push(metrics);
-        this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors, insight });
-        if (!diverged) await saveCheckpoint('epoch', { epoch: epoch + 1, batch: 0, step, order: null, lossSum: 0, correct: 0 });
-      }
-      // A finished run has nothing left to resume: its checkpoint would only offer an empty Resume.
-      await this.checkpoints?.clear().catch(() => undefined);
-      if (this.checkpoints) this.emit({ type: 'checkpoint', summary: null });
-    } finally {
-      optimizer.dispose();
-      this.emit({
-        type: 'done',
-        reason: this.stopRequested ? 'stopped' : 'finished',
-        finalTestAccuracy: lastTestAccuracy,
+      result = trainStep(run.params, run.optimizer, {
+        images,
+        labels,
+        dropoutRate: run.applied.dropout,
+        dropoutSeed: run.random.nextUint32(),
       });
-      if (this.resetRequested) this.dropNetwork();
-      this.setState('idle');
-      if (this.resumeAfterRun) {
-        this.resumeAfterRun = false;
-        void this.resumeCheckpoint();
-      }
+    } finally {
+      tf.dispose([images, labels]);
+    }
+    this.trained = true;
+    pass.seen = end;
+    return { result, step: run.step, x: pass.epoch + (b + 1) / pass.batches, batch: b + 1 };
+  }
+
+  /**
+   * Reads the pending batch's [loss, correct] and classifies its loss: a spike gets a warning (and pins
+   * the roll-back point), a non-finite loss is noted for the loop to pause at.
+   */
+  private async collect(run: RunContext, pass: EpochPass): Promise<void> {
+    if (!pass.pending) return;
+    const { result, step, x, batch } = pass.pending;
+    pass.pending = null;
+    const [loss, batchCorrect] = await result.data();
+    result.dispose();
+    pass.lossSum += loss;
+    pass.correct += batchCorrect;
+    pass.finishedBatches += 1;
+    const point = { step, x, loss };
+    run.unsentLosses.push(point);
+    run.batchLoss.push(point);
+    const { kind, median } = run.spikes.observe(loss);
+    if (kind === 'nonFinite' && !pass.nonFinite) pass.nonFinite = { batch, loss };
+    if (kind === 'spikeStart') {
+      const spike: LossSpike = {
+        step,
+        x,
+        epoch: pass.epoch + 1,
+        batch,
+        loss,
+        median,
+        learningRate: pass.learningRate,
+        rollBackTo: this.pinRollBackPoint(run),
+      };
+      run.lossSpikes.push(spike);
+      this.emit({ type: 'lossSpike', spike });
     }
   }
 
   /**
+   * Pins the run's last healthy state as the roll-back point, once per run (a later spike keeps the
+   * first one's: what came after it may be blown up), and says where it is.
+   */
+  private pinRollBackPoint(run: RunContext): LossSpike['rollBackTo'] {
+    if (!this.rollBackPoint && run.lastHealthy) {
+      this.rollBackPoint = run.lastHealthy;
+      void this.checkpoints?.save(run.lastHealthy, 'rollBack').catch(() => undefined);
+    }
+    return this.rollBackPoint ? positionOf(this.rollBackPoint) : null;
+  }
+
+  /** Evaluates on the test images, reports the epoch's row and saves its checkpoint. */
+  private async finishEpoch(run: RunContext, pass: EpochPass): Promise<void> {
+    const trainSeconds = (performance.now() - pass.startedAt) / 1000;
+    this.progress(run, pass, pass.batches, 'eval');
+    const evalStart = performance.now();
+    const insight = await this.evaluate(run.params, run.testCount);
+    const testAccuracy = (100 * correctOf(insight)) / run.testCount;
+    const evalSeconds = (performance.now() - evalStart) / 1000;
+    run.lastEvalSeconds = evalSeconds;
+    run.lastTestAccuracy = testAccuracy;
+    const metrics: EpochMetrics = {
+      epoch: pass.epoch + 1,
+      epochs: this.liveConfig.epochs,
+      loss: pass.lossSum / pass.batches,
+      trainAccuracy: (100 * pass.correct) / run.trainCount,
+      testAccuracy,
+      learningRate: pass.learningRate,
+      trainSeconds,
+      evalSeconds,
+      samplesPerSecond: (run.trainCount - pass.firstBatch * pass.batchSize) / trainSeconds,
+      // Intervals between step ends, the first left out: with reads one step behind it still carries
+      // the first step's kernel compilation (NaN for epochs of fewer than three steps).
+      stepMilliseconds: median(pass.stepEnds.slice(2).map((t, i) => t - pass.stepEnds[i + 1])),
+    };
+    run.history.push(metrics);
+    this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors, insight });
+    if (!pass.nonFinite) await this.saveCheckpoint(run, 'epoch', { epoch: pass.epoch + 1, batch: 0, order: null, lossSum: 0, correct: 0 });
+  }
+
+  private endRun(run: RunContext): void {
+    run.optimizer.dispose();
+    this.emit({
+      type: 'done',
+      reason: this.stopRequested ? 'stopped' : 'finished',
+      finalTestAccuracy: run.lastTestAccuracy,
+    });
+    if (this.resetRequested) this.dropNetwork();
+    this.setState('idle');
+    const next = this.afterRun;
+    this.afterRun = null;
+    if (next === 'resume') void this.resumeCheckpoint();
+    if (next === 'rollBack') void this.rollBack();
+  }
+
+  /** Where a checkpoint taken now, mid-epoch, stands. */
+  private positionIn(pass: EpochPass): Omit<CheckpointPosition, 'randomState' | 'step'> {
+    return { epoch: pass.epoch, batch: pass.finishedBatches, order: pass.order, lossSum: pass.lossSum, correct: pass.correct };
+  }
+
+  private snapshotOf(
+    run: RunContext,
+    reason: CheckpointSummary['reason'],
+    at: Omit<CheckpointPosition, 'randomState' | 'step'>,
+  ): Promise<TrainingCheckpoint> {
+    return snapshot(run.params, run.optimizer, {
+      runId: run.runId,
+      reason,
+      config: run.config,
+      applied: { ...run.applied },
+      epochs: this.liveConfig.epochs,
+      ...at,
+      step: run.step,
+      randomState: run.random.currentState,
+      history: run.history,
+      batchLoss: run.batchLoss,
+      liveChanges: run.liveChanges,
+      lossSpikes: run.lossSpikes,
+    });
+  }
+
+  private async saveCheckpoint(run: RunContext, reason: CheckpointSummary['reason'], at: Omit<CheckpointPosition, 'randomState' | 'step'>): Promise<void> {
+    if (!this.checkpoints) return;
+    const checkpoint = await this.snapshotOf(run, reason, at);
+    // Weights that are no longer finite (a diverged run resumed anyway) must not replace a good checkpoint.
+    if (!parseCheckpoint(checkpoint).ok) return;
+    run.lastHealthy = checkpoint;
+    try {
+      await this.checkpoints.save(checkpoint);
+      this.emit({ type: 'checkpoint', summary: summarize(checkpoint) });
+    } catch (error) {
+      this.checkpoints = null;
+      const detail = errorDetail(error);
+      this.emit({ type: 'checkpointsOff', reason: detail, text: { key: 'storage.failed', detail } });
+    }
+  }
+
+  private progress(run: RunContext, pass: EpochPass, batch: number, phase: Progress['phase']): void {
+    if (run.unsentLosses.length > 0) this.emit({ type: 'batchLoss', points: run.unsentLosses });
+    run.unsentLosses = [];
+    this.emitProgress({
+      epoch: pass.epoch,
+      epochs: this.liveConfig.epochs,
+      batch,
+      batches: pass.batches,
+      phase,
+      testImages: run.testCount,
+      samplesPerSecond: run.throughput.samplesPerSecond(),
+      stepMilliseconds: run.throughput.medianStepMilliseconds(),
+      trainRemaining: run.trainCount - pass.seen,
+      trainCount: run.trainCount,
+      evalSeconds: run.lastEvalSeconds,
+      runningLoss: pass.finishedBatches > 0 ? pass.lossSum / pass.finishedBatches : Number.NaN,
+      learningRate: pass.learningRate,
+    });
+  }
+  /**
    * Applies the live fields among `fields` whose value in the UI's config differs from `applied`,
    * announcing them as one change at this batch.
    */
-  private takeLiveChanges(
-    applied: Record<LiveField, number>,
-    fields: readonly LiveField[],
-    at: { step: number; epoch: number; batch: number; batches: number },
-    emitChange: (change: LiveChange) => void,
-  ): void {
+  private takeLiveChanges(run: RunContext, fields: readonly LiveField[], at: { step: number; epoch: number; batch: number; batches: number }): void {
+    const { applied } = run;
     const live = pickLive(this.liveConfig);
     const changes = fields.filter((field) => live[field] !== applied[field]).map((field) => ({ field, from: applied[field], to: live[field] }));
     if (changes.length === 0) return;
     for (const { field, to } of changes) applied[field] = to;
-    emitChange({
-        step: at.step,
-        // A batch-size change lands at the epoch's start; every other change at its batch's loss point.
-        x: at.epoch + at.batch / at.batches,
-        epoch: at.epoch + 1,
-        batch: at.batch,
-        changes,
-        learningRate: stepLrRate(applied.lr, at.epoch, applied.lrStep, applied.lrGamma),
-    });
+    const change: LiveChange = {
+      step: at.step,
+      // A batch-size change lands at the epoch's start; every other change at its batch's loss point.
+      x: at.epoch + at.batch / at.batches,
+      epoch: at.epoch + 1,
+      batch: at.batch,
+      changes,
+      learningRate: stepLrRate(applied.lr, at.epoch, applied.lrStep, applied.lrGamma),
+    };
+    run.liveChanges.push(change);
+    this.emit({ type: 'liveChange', change });
   }
 
   /** Classifies the first `count` test images in eval mode (no dropout): the confusion matrix and the mistakes. */

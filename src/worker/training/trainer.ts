@@ -190,12 +190,11 @@ export class Trainer {
       return;
     }
     const checkpoint = await this.loadCheckpoint('latest');
-    if (!checkpoint || this.state !== 'idle') return; // (or a Train click won the race while it loaded)
     // A reloaded page's roll-back point, if it belongs to this run.
-    if (!this.rollBackPoint) {
-      const pinned = parseCheckpoint(await this.checkpoints?.load('rollBack').catch(() => undefined));
-      if (pinned.ok && pinned.checkpoint.runId === checkpoint.runId) this.rollBackPoint = pinned.checkpoint;
-    }
+    const pinned = this.rollBackPoint ? null : parseCheckpoint(await this.checkpoints?.load('rollBack').catch(() => undefined));
+    // Checked after the last wait: a Train click may have started a run while storage answered.
+    if (!checkpoint || this.state !== 'idle') return;
+    if (pinned?.ok && pinned.checkpoint.runId === checkpoint.runId) this.rollBackPoint = pinned.checkpoint;
     this.continueFrom(checkpoint);
   }
 
@@ -211,11 +210,13 @@ export class Trainer {
     }
     const pinned = this.rollBackPoint ?? (await this.loadCheckpoint('rollBack', { quiet: true }));
     if (!pinned) return this.resumeCheckpoint();
-    if (this.state !== 'idle') return;
+    if (this.state !== 'idle') return; // a Train click won the race while storage answered
     this.forgetRollBackPoint();
     // The roll-back point becomes the saved run: a reload from here on resumes it, not the blown-up state.
+    // Not awaited, so that nothing can start between this check and the launch; IndexedDB runs the
+    // run's own later saves after this one.
     if (this.checkpoints) {
-      await this.checkpoints.save(pinned).catch(() => undefined);
+      void this.checkpoints.save(pinned).catch(() => undefined);
       this.emit({ type: 'checkpoint', summary: summarize(pinned) });
     }
     this.continueFrom(pinned);

@@ -146,6 +146,50 @@ describe('checkpoints', () => {
     expect(epochRows(events)).toHaveLength(2);
   });
 
+  it('a Train click while Resume or Roll back waits for storage starts one run, not two', async () => {
+    const store = await freshStore();
+    // A stopped run leaves its epoch-1 checkpoint, as the latest state and as a roll-back point.
+    await runTrainer(store, (t) => t.start(config, 'g'), (event, t) => {
+      if (event.type === 'checkpoint' && event.summary?.reason === 'epoch') t.stop();
+    });
+    const stopped = await store.load('latest');
+    // Storage that lets a Train click in just after it answers, before the trainer goes on.
+    const clickTrainWhen = (when: (call: 'load' | 'save', slot?: string) => boolean): CheckpointStore & { trainer?: Trainer } => {
+      const racing: CheckpointStore & { trainer?: Trainer } = {
+        load: async (slot) => {
+          const value = await store.load(slot);
+          if (when('load', slot)) racing.trainer?.start(config, 'click');
+          return value;
+        },
+        save: async (checkpoint, slot) => {
+          await store.save(checkpoint, slot);
+          if (when('save', slot)) racing.trainer?.start(config, 'click');
+        },
+        clear: (slot) => store.clear(slot),
+      };
+      return racing;
+    };
+    for (const [command, when] of [
+      ['resumeCheckpoint', (call: string, slot?: string) => call === 'load' && slot === 'rollBack'],
+      ['rollBack', (call: string, slot?: string) => call === 'save' && (slot ?? 'latest') === 'latest'],
+    ] as const) {
+      // (The run each click starts finishes, and so clears the latest slot: both are refilled.)
+      await store.save(stopped, 'latest');
+      await store.save(stopped, 'rollBack');
+      const racing = clickTrainWhen(when);
+      const events = await runTrainer(racing, (t) => {
+        racing.trainer = t;
+        void t[command]();
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50)); // a second run would still be emitting
+      const starts = events.filter((e) => e.type === 'state' && e.state === 'running');
+      expect(starts, command).toHaveLength(1);
+      expect(epochRows(events).map((m) => m.epoch), command).toEqual(
+        events.some((e) => e.type === 'restored') ? [2, 3] : [1, 2, 3],
+      );
+    }
+  });
+
   it('warns of a finite loss spike once, trains on to the end, and rolls back to the state before it', async () => {
     // Measured: SGD at lr 3 from epoch 2 sends the loss from 2.3 to 38, then past 1e20, and back to
     // about 3 by epoch 3, finite throughout.

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { openReady } from './helpers';
+import { openMoreSettings, openReady } from './helpers';
 
 // This project's Chromium has no WebGPU adapter and only a software (SwiftShader) WebGL renderer.
 test('auto ranks the software GPU below WASM and says why', async ({ page }) => {
@@ -19,6 +19,7 @@ test('a chosen backend that cannot start falls back to the next, with a notice',
 
 test('switching the Backend menu restarts the worker on that backend', async ({ page }) => {
   await openReady(page, 'backend=wasm');
+  await openMoreSettings(page);
   await page.getByLabel('Backend').selectOption('cpu');
   await expect(page.getByRole('status')).toContainText('Backend: cpu', { timeout: 120_000 });
   await expect(page).toHaveURL(/backend=cpu/);

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { openMoreSettings } from './helpers';
 
 test('the URL hash sets every control, and invalid values are clamped with a notice', async ({ page }) => {
   await page.goto('/#epochs=500&lr=abc&batch=100&backend=quantum&trainSize=2048&testSize=0&seed=7');
@@ -39,6 +40,7 @@ test('changing a control updates the hash, and editing the hash updates the cont
 
 test('an out-of-range number typed into a field is clamped when leaving it, with a notice', async ({ page }) => {
   await page.goto('/#backend=wasm');
+  await openMoreSettings(page);
   await page.getByLabel('Training images').fill('99999');
   await page.getByLabel('Seed').focus();
   await expect(page.getByLabel('Training images')).toHaveValue('60000');

@@ -44,3 +44,10 @@ export async function stroke(page: Page, points: [number, number][]): Promise<vo
 }
 
 export const WARNING_RED: [number, number, number] = [0xd6, 0x27, 0x28];
+
+/** Unfolds "More settings" (weight decay, StepLR, dropout, seed, backend, image counts), as a user would. */
+export async function openMoreSettings(page: Page): Promise<void> {
+  const weightDecay = page.getByLabel('Weight decay', { exact: true });
+  if (!(await weightDecay.isVisible())) await page.getByText('More settings', { exact: true }).click();
+  await expect(weightDecay).toBeVisible();
+}

@@ -142,95 +142,91 @@ export function App() {
   const epochs = Math.max(config.epochs, view.history.length, ...chartRuns.map((run) => run.epochs.length));
   return (
     <main>
-      <header>
-        <div className="title-row">
-          <h1>MNIST Lab</h1>
+      {/* Above the fold, on one screen: the run's controls and charts beside the drawing pad. */}
+      <div className="lab-screen">
+        <header className="title-row">
+          <div className="title">
+            <h1>MNIST Lab</h1>
+            <p className="subtitle">{t.app.subtitle(config.batch)}</p>
+          </div>
           <LanguageSwitch />
-        </div>
-        <p className="subtitle">{t.app.subtitle(config.batch)}</p>
-      </header>
-      <StatusPanel backend={view.backend} data={view.data} paramCount={view.model?.paramCount ?? null} loading={view.loading} tensorCounts={view.tensorCounts} />
-      {view.error && (
-        <div className="error" role="alert">
-          {/* A data file's message starts with the file's name already. */}
-          <strong>{view.error.file ? t.app.dataErrorPrefix : t.app.errorPrefix}</strong>
-          {renderText(t, view.error.message)}
-          {view.error.file && t.app.dataErrorSuffix}{' '}
-          {(view.error.file || view.runState === 'loading') && (
-            <button type="button" className="inline-action" onClick={retry}>
-              {t.recovery.retry}
-            </button>
-          )}
-        </div>
-      )}
-      <RecoveryPanel
-        runState={runState}
-        checkpoint={view.checkpoint}
-        checkpointsOff={view.checkpointsOff}
-        diverged={view.diverged}
-        failure={failure}
-        onResume={() => send({ type: 'resumeCheckpoint' })}
-        onRollBack={rollBack}
-        onDiscard={() => send({ type: 'discardCheckpoint' })}
-        onDismissFailure={dismissFailure}
-      />
-      <Notices
-        notices={[...configNotices, ...view.notices]}
-        onDismiss={(index) =>
-          index < configNotices.length ? dismissConfigNotice(index) : dismissWorkerNotice(index - configNotices.length)
-        }
-      />
-      <Controls
-        config={config}
-        runConfig={runExists ? (currentRun?.config ?? null) : null}
-        runState={runState}
-        canTrain={runState === 'idle' && view.error === null}
-        effectiveLearningRate={effectiveLearningRate}
-        onChange={update}
-        onNotice={addNotice}
-        onTrainButton={onTrainButton}
-        onStop={() => {
-          queue.current.pending = [];
-          send({ type: 'stop' });
-        }}
-        onReset={onReset}
-        onCompare={onCompare}
-        compareHint={t.compare.buttonHint(String(adamDecay), String(adamWDecay))}
-      />
-      <ProgressBar progress={view.progress} ended={view.result !== null} />
-      <LiveChanges changes={view.liveChanges} spikes={view.lossSpikes} canRollBack={ready} onRollBack={rollBack} />
-      {view.result && finalAccuracy !== null && (
-        <p className="final">
-          {view.result.reason === 'stopped' ? t.app.stoppedAccuracy : t.app.finalAccuracy}
-          <strong>{formatPercent(finalAccuracy)}</strong>
-        </p>
-      )}
-      <Charts ref={chartsRef} runs={chartRuns} epochs={epochs} />
-      <div className="runs-panels">
-        <RunsPanel
-          runs={kept.runs}
-          labels={tableLabels}
-          currentId={kept.currentId}
-          persistent={kept.persistent}
-          onUpdate={kept.update}
-          onDelete={kept.remove}
+        </header>
+        <StatusPanel backend={view.backend} data={view.data} paramCount={view.model?.paramCount ?? null} loading={view.loading} tensorCounts={view.tensorCounts} />
+        {view.error && (
+          <div className="error" role="alert">
+            {/* A data file's message starts with the file's name already. */}
+            <strong>{view.error.file ? t.app.dataErrorPrefix : t.app.errorPrefix}</strong>
+            {renderText(t, view.error.message)}
+            {view.error.file && t.app.dataErrorSuffix}{' '}
+            {(view.error.file || view.runState === 'loading') && (
+              <button type="button" className="inline-action" onClick={retry}>
+                {t.recovery.retry}
+              </button>
+            )}
+          </div>
+        )}
+        <RecoveryPanel
+          runState={runState}
+          checkpoint={view.checkpoint}
+          checkpointsOff={view.checkpointsOff}
+          diverged={view.diverged}
+          failure={failure}
+          onResume={() => send({ type: 'resumeCheckpoint' })}
+          onRollBack={rollBack}
+          onDiscard={() => send({ type: 'discardCheckpoint' })}
+          onDismissFailure={dismissFailure}
         />
-        <ExportMenu runs={kept.runs} labels={tableLabels} chartPngs={() => chartsRef.current?.pngs() ?? []} />
-        <AdamVsAdamW />
-      </div>
-      <section className="try-it" id="try-it" aria-label={t.app.tryItRegion}>
-        <h2>{t.app.tryItHeading}</h2>
-        <div className="try-it-panels">
-          <DrawingPad onChange={predictor.onDrawing} wipeKey={predictor.source.kind === 'test' ? predictor.source.index : undefined} />
-          <InputPreview input={predictor.input} source={predictor.source} />
-          <PredictionPanel
-            probabilities={predictor.prediction?.probabilities ?? null}
-            trained={predictor.prediction?.trained ?? false}
-            hasDrawing={predictor.input !== null}
-          />
+        <Notices
+          notices={[...configNotices, ...view.notices]}
+          onDismiss={(index) =>
+            index < configNotices.length ? dismissConfigNotice(index) : dismissWorkerNotice(index - configNotices.length)
+          }
+        />
+        <div className="workbench">
+          <div className="training">
+            <Controls
+              config={config}
+              runConfig={runExists ? (currentRun?.config ?? null) : null}
+              runState={runState}
+              canTrain={runState === 'idle' && view.error === null}
+              effectiveLearningRate={effectiveLearningRate}
+              onChange={update}
+              onNotice={addNotice}
+              onTrainButton={onTrainButton}
+              onStop={() => {
+                queue.current.pending = [];
+                send({ type: 'stop' });
+              }}
+              onReset={onReset}
+              onCompare={onCompare}
+              compareHint={t.compare.buttonHint(String(adamDecay), String(adamWDecay))}
+            />
+            <ProgressBar progress={view.progress} ended={view.result !== null} />
+            {view.result && finalAccuracy !== null && (
+              <p className="final">
+                {view.result.reason === 'stopped' ? t.app.stoppedAccuracy : t.app.finalAccuracy}
+                <strong>{formatPercent(finalAccuracy)}</strong>
+              </p>
+            )}
+            <LiveChanges changes={view.liveChanges} spikes={view.lossSpikes} canRollBack={ready} onRollBack={rollBack} />
+            <Charts ref={chartsRef} runs={chartRuns} epochs={epochs} />
+          </div>
+          <section className="try-it" id="try-it" aria-label={t.app.tryItRegion}>
+            <h2>{t.app.tryItHeading}</h2>
+            <div className="try-it-panels">
+              <DrawingPad onChange={predictor.onDrawing} wipeKey={predictor.source.kind === 'test' ? predictor.source.index : undefined} />
+              <PredictionPanel
+                probabilities={predictor.prediction?.probabilities ?? null}
+                trained={predictor.prediction?.trained ?? false}
+                hasDrawing={predictor.input !== null}
+              />
+              <InputPreview input={predictor.input} source={predictor.source} />
+            </div>
+          </section>
         </div>
-        <FeatureMaps maps={predictor.prediction?.featureMaps ?? null} hasInput={predictor.input !== null} />
-      </section>
+      </div>
+      {/* Below, as a story: what the network learned, how the runs compare, then the files and the log. */}
+      <FeatureMaps maps={predictor.prediction?.featureMaps ?? null} hasInput={predictor.input !== null} />
       {view.insight && (
         <section className="insight" aria-label={t.app.insightRegion}>
           <h2>{t.app.insightHeading(view.history.length)}</h2>
@@ -249,6 +245,18 @@ export function App() {
           </div>
         </section>
       )}
+      <div className="runs-panels">
+        <RunsPanel
+          runs={kept.runs}
+          labels={tableLabels}
+          currentId={kept.currentId}
+          persistent={kept.persistent}
+          onUpdate={kept.update}
+          onDelete={kept.remove}
+        />
+        <ExportMenu runs={kept.runs} labels={tableLabels} chartPngs={() => chartsRef.current?.pngs() ?? []} />
+        <AdamVsAdamW />
+      </div>
       <div className="tools-panels">
         <ModelFilesPanel
           modelFile={view.modelFile}

@@ -1,6 +1,8 @@
 /**
  * The run's controls: every hyperparameter of the recipe, each with its value and when a change reaches
  * a running run (FIELD_TIMING: at once, from the next batch, from the next epoch, or after Reset).
+ * The seed's recipe (epochs, learning rate, batch size, optimizer) is always shown; the other settings
+ * sit in a "More settings" group that remembers whether it was left open.
  */
 import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
 import {
@@ -16,11 +18,14 @@ import {
 import type { RunState } from '../../shared/protocol';
 import { formatLearningRate } from '../format';
 import { useI18n } from '../i18n/useI18n';
+import { useRememberedOpen } from '../layout/useRememberedOpen';
 import { fromLogSlider, toLogSlider, WEIGHT_DECAY_SLIDER } from './logSlider';
 
 const BATCH_SIZES = Array.from({ length: 7 }, (_, i) => 16 * 2 ** i); // 16 … 1024
 /** 1e-5 … 0.1, log10. Larger rates (up to NUMBER_SPECS.lr.max) come only from the URL; the slider then sits at its end. */
 const LR_SLIDER = { min: Math.log10(NUMBER_SPECS.lr.min), max: -1 };
+/** localStorage key of the "More settings" group's open state. */
+const MORE_SETTINGS_STORAGE_KEY = 'mnist-lab.moreSettingsOpen';
 
 interface ControlsProps {
   config: TrainConfig;
@@ -41,7 +46,7 @@ interface ControlsProps {
 
 export function Controls(props: ControlsProps) {
   const { config, runConfig, runState, canTrain, effectiveLearningRate, onChange } = props;
-  const { t, formatNumber } = useI18n();
+  const { t, formatNumber, formatInteger } = useI18n();
   const runExists = runState === 'running' || runState === 'paused';
   const trainLabel = runState === 'running' ? t.controls.pause : runState === 'paused' ? t.controls.resume : t.controls.train;
   const pendingReset = runConfig !== null && (Object.keys(FIELD_TIMING) as (keyof TrainConfig)[]).some(
@@ -49,6 +54,7 @@ export function Controls(props: ControlsProps) {
   );
   const field = (key: keyof TrainConfig) => ({ timing: FIELD_TIMING[key], pending: runConfig !== null && runConfig[key] !== config[key] });
   const decay = config.weightDecay === 0 ? '0' : formatLearningRate(config.weightDecay);
+  const moreSettings = useRememberedOpen(MORE_SETTINGS_STORAGE_KEY, false);
   return (
     <section className="controls" aria-label={t.controls.region}>
       <div className="buttons">
@@ -82,20 +88,6 @@ export function Controls(props: ControlsProps) {
             />
           )}
         </Field>
-        <Field label={t.controls.weightDecay} {...field('weightDecay')} value={decay}>
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={WEIGHT_DECAY_SLIDER.min}
-              max={WEIGHT_DECAY_SLIDER.max}
-              step={WEIGHT_DECAY_SLIDER.step}
-              value={toLogSlider(config.weightDecay, WEIGHT_DECAY_SLIDER)}
-              aria-valuetext={decay}
-              onChange={(e) => onChange({ weightDecay: fromLogSlider(Number(e.target.value), WEIGHT_DECAY_SLIDER) })}
-            />
-          )}
-        </Field>
         <Field label={t.controls.batchSize} {...field('batch')}>
           {(id) => (
             <select id={id} value={config.batch} onChange={(e) => onChange({ batch: Number(e.target.value) })}>
@@ -105,33 +97,6 @@ export function Controls(props: ControlsProps) {
                 </option>
               ))}
             </select>
-          )}
-        </Field>
-        <IntegerField label={t.controls.lrStepSize} name="lrStep" {...props} {...field('lrStep')} />
-        <Field label={t.controls.lrGamma} {...field('lrGamma')} value={formatNumber(config.lrGamma, { maximumFractionDigits: 2 })}>
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={NUMBER_SPECS.lrGamma.min}
-              max={NUMBER_SPECS.lrGamma.max}
-              step={0.01}
-              value={config.lrGamma}
-              onChange={(e) => onChange({ lrGamma: clampField('lrGamma', Number(e.target.value)) })}
-            />
-          )}
-        </Field>
-        <Field label={t.controls.dropout} {...field('dropout')} value={formatNumber(config.dropout, { maximumFractionDigits: 2 })}>
-          {(id) => (
-            <input
-              id={id}
-              type="range"
-              min={NUMBER_SPECS.dropout.min}
-              max={NUMBER_SPECS.dropout.max}
-              step={0.05}
-              value={config.dropout}
-              onChange={(e) => onChange({ dropout: clampField('dropout', Number(e.target.value)) })}
-            />
           )}
         </Field>
         <Field label={t.controls.optimizer} {...field('optimizer')}>
@@ -145,26 +110,86 @@ export function Controls(props: ControlsProps) {
             </select>
           )}
         </Field>
-        <IntegerField label={t.controls.seed} name="seed" {...props} {...field('seed')} />
-        <Field label={t.controls.backend} timing="reset" pending={false}>
-          {(id) => (
-            // A backend is a worker: switching it mid-run would end the run, so it waits for no run.
-            <select id={id} value={config.backend} disabled={runExists} onChange={(e) => onChange({ backend: e.target.value as BackendChoice })}>
-              {BACKEND_CHOICES.map((choice) => (
-                <option key={choice} value={choice}>
-                  {t.controls.backends[choice]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <IntegerField label={t.controls.trainingImages} name="trainSize" {...props} {...field('trainSize')} />
-        <IntegerField label={t.controls.testImages} name="testSize" {...props} {...field('testSize')} />
       </div>
       <p className="effective-lr">
         {t.controls.effectiveLearningRate}: <strong>{formatLearningRate(effectiveLearningRate)}</strong>{' '}
         <span className="formula">{t.controls.effectiveFormula(formatLearningRate(config.lr), config.lrGamma, config.lrStep)}</span>
       </p>
+      {/* The seed's recipe stays in view; the rest waits here, collapsed unless the user left it open. */}
+      <details className="more-settings" open={moreSettings.open} onToggle={moreSettings.onToggle}>
+        <summary>
+          <span>{t.controls.moreSettings}</span>{' '}
+          <span className="more-settings-values">
+            {t.controls.moreSettingsValues({
+              weightDecay: decay,
+              lrStep: config.lrStep,
+              lrGamma: formatNumber(config.lrGamma, { maximumFractionDigits: 2 }),
+              dropout: formatNumber(config.dropout, { maximumFractionDigits: 2 }),
+              seed: config.seed,
+              trainSize: formatInteger(config.trainSize),
+              testSize: formatInteger(config.testSize),
+            })}
+          </span>
+        </summary>
+        <div className="fields">
+          <Field label={t.controls.weightDecay} {...field('weightDecay')} value={decay}>
+            {(id) => (
+              <input
+                id={id}
+                type="range"
+                min={WEIGHT_DECAY_SLIDER.min}
+                max={WEIGHT_DECAY_SLIDER.max}
+                step={WEIGHT_DECAY_SLIDER.step}
+                value={toLogSlider(config.weightDecay, WEIGHT_DECAY_SLIDER)}
+                aria-valuetext={decay}
+                onChange={(e) => onChange({ weightDecay: fromLogSlider(Number(e.target.value), WEIGHT_DECAY_SLIDER) })}
+              />
+            )}
+          </Field>
+          <IntegerField label={t.controls.lrStepSize} name="lrStep" {...props} {...field('lrStep')} />
+          <Field label={t.controls.lrGamma} {...field('lrGamma')} value={formatNumber(config.lrGamma, { maximumFractionDigits: 2 })}>
+            {(id) => (
+              <input
+                id={id}
+                type="range"
+                min={NUMBER_SPECS.lrGamma.min}
+                max={NUMBER_SPECS.lrGamma.max}
+                step={0.01}
+                value={config.lrGamma}
+                onChange={(e) => onChange({ lrGamma: clampField('lrGamma', Number(e.target.value)) })}
+              />
+            )}
+          </Field>
+          <Field label={t.controls.dropout} {...field('dropout')} value={formatNumber(config.dropout, { maximumFractionDigits: 2 })}>
+            {(id) => (
+              <input
+                id={id}
+                type="range"
+                min={NUMBER_SPECS.dropout.min}
+                max={NUMBER_SPECS.dropout.max}
+                step={0.05}
+                value={config.dropout}
+                onChange={(e) => onChange({ dropout: clampField('dropout', Number(e.target.value)) })}
+              />
+            )}
+          </Field>
+          <IntegerField label={t.controls.seed} name="seed" {...props} {...field('seed')} />
+          <Field label={t.controls.backend} timing="reset" pending={false}>
+            {(id) => (
+              // A backend is a worker: switching it mid-run would end the run, so it waits for no run.
+              <select id={id} value={config.backend} disabled={runExists} onChange={(e) => onChange({ backend: e.target.value as BackendChoice })}>
+                {BACKEND_CHOICES.map((choice) => (
+                  <option key={choice} value={choice}>
+                    {t.controls.backends[choice]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <IntegerField label={t.controls.trainingImages} name="trainSize" {...props} {...field('trainSize')} />
+          <IntegerField label={t.controls.testImages} name="testSize" {...props} {...field('testSize')} />
+        </div>
+      </details>
     </section>
   );
 }

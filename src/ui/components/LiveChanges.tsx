@@ -2,6 +2,7 @@
  * The log of what happened to a run while it ran, in step order: the settings it took up, each at the
  * batch where it took effect, and the loss spikes it was warned of, each with its way back.
  */
+import { useLayoutEffect, useRef } from 'react';
 import type { LiveChange, LossSpike } from '../../shared/protocol';
 import { formatLearningRate, formatLossValue } from '../format';
 import { useI18n } from '../i18n/useI18n';
@@ -19,7 +20,14 @@ type Entry = { kind: 'change'; change: LiveChange } | { kind: 'spike'; spike: Lo
 
 export function LiveChanges({ changes, spikes, canRollBack, onRollBack }: LiveChangesProps) {
   const { t, locale } = useI18n();
-  if (changes.length === 0 && spikes.length === 0) return null;
+  // The list is a few lines high (it must not push the charts off screen) and scrolls: the newest
+  // entry, a spike's roll-back among them, is brought into view as it arrives.
+  const list = useRef<HTMLOListElement>(null);
+  const count = changes.length + spikes.length;
+  useLayoutEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [count]);
+  if (count === 0) return null;
   const entries: Entry[] = [
     ...changes.map((change): Entry => ({ kind: 'change', change })),
     ...spikes.map((spike): Entry => ({ kind: 'spike', spike })),
@@ -27,7 +35,7 @@ export function LiveChanges({ changes, spikes, canRollBack, onRollBack }: LiveCh
   return (
     <section className="live-changes" aria-label={t.liveChanges.title}>
       <h3>{t.liveChanges.title}</h3>
-      <ol>
+      <ol ref={list}>
         {entries.map((entry) => {
           if (entry.kind === 'change') {
             const { change } = entry;

@@ -48,6 +48,7 @@ const SAMPLES: Samples<Messages> = {
     effectiveFormula: [['0.001', 0.5, 7]],
     notANumber: [['Epochs', 'abc', 10]],
     outOfRange: [['Training images', '99999', 1, 60000, 60000]],
+    moreSettingsValues: [[{ weightDecay: '0.0001', lrStep: 7, lrGamma: '0.5', dropout: '0.25', seed: 0, trainSize: '60,000', testSize: '10,000' }]],
   },
   charts: { tooltipEpoch: [[3], [2.25]], runSeries: [['AdamW wd=1e-2', 'smoothed']] },
   liveChanges: {

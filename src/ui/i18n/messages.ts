@@ -201,6 +201,11 @@ export const en = {
     } satisfies Record<BackendChoice, string>,
     trainingImages: 'Training images',
     testImages: 'Test images',
+    /** The collapsible group of the settings beyond the seed's recipe (epochs, learning rate, batch, optimizer). */
+    moreSettings: 'More settings',
+    /** Beside the folded group's title: what its settings are now, so they can be read without opening it. */
+    moreSettingsValues: (v: { weightDecay: string; lrStep: number; lrGamma: string; dropout: string; seed: number; trainSize: string; testSize: string }) =>
+      `wd ${v.weightDecay} · StepLR ${v.lrStep}, γ ${v.lrGamma} · dropout ${v.dropout} · seed ${v.seed} · ${v.trainSize} / ${v.testSize} images`,
     effectiveLearningRate: 'Effective learning rate',
     /** When a change applies, next to the control. */
     liveNow: 'takes effect now',

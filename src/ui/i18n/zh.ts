@@ -173,6 +173,9 @@ export const zh: Messages = {
     },
     trainingImages: '训练图像数',
     testImages: '测试图像数',
+    moreSettings: '更多设置',
+    moreSettingsValues: (v) =>
+      `权重衰减 ${v.weightDecay} · StepLR ${v.lrStep}，γ ${v.lrGamma} · dropout ${v.dropout} · 种子 ${v.seed} · ${v.trainSize} / ${v.testSize} 张图像`,
     effectiveLearningRate: '当前实际学习率',
     liveNow: '立即生效',
     liveNextBatch: '从下一个批次起生效',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LossSpikeDetector, SPIKE_MIN_HISTORY, SPIKE_WINDOW } from './lossSpikes';
+import { LossSpikeDetector, SPIKE_FLOOR, SPIKE_MIN_HISTORY, SPIKE_WINDOW } from './lossSpikes';
 
 const kinds = (detector: LossSpikeDetector, losses: number[]) => losses.map((loss) => detector.observe(loss).kind);
 const steady = (n: number, value = 0.5) => Array.from({ length: n }, (_, i) => value + 0.01 * (i % 3));
@@ -20,6 +20,14 @@ describe('LossSpikeDetector', () => {
     const calm = new LossSpikeDetector(steady(30, 1));
     expect(calm.observe(9.9).kind).toBe('normal');
     expect(calm.observe(10.5).kind).toBe('spikeStart');
+  });
+
+  it("lets a trained run's noise pass: a loss must also be worse than guessing among ten digits", () => {
+    // Epochs 8-10 of the default run: a median near 0.006, batches with one confidently wrong digit at 0.09.
+    const trained = new LossSpikeDetector(steady(SPIKE_WINDOW, 0.006));
+    expect(kinds(trained, [0.09, 0.9, 2.3])).toEqual(['normal', 'normal', 'normal']);
+    expect(trained.observe(2.31).kind).toBe('spikeStart');
+    expect(SPIKE_FLOOR).toBeCloseTo(2.3026, 4);
   });
 
   it('calls NaN and infinities non-finite, whatever came before, and leaves them out of the median', () => {

@@ -1,12 +1,19 @@
 /**
- * Which batch losses are spikes: a finite loss far above the run's recent ones (a learning rate too high
- * for where the network is), or a loss that is not a number at all. Pure, so the worker classifies and
- * the tests check the same rule. A spike is only news at the start of an episode: a run that stays up
+ * Which batch losses are spikes: a finite loss far above the run's recent ones and worse than a guess
+ * (a learning rate too high for where the network is), or a loss that is not a number at all. Pure, so
+ * the worker classifies and the tests check the same rule. A spike is only news at the start of an episode: a run that stays up
  * there for twenty batches gets one warning, not twenty.
  */
 
-/** A finite loss this many times the recent median is a spike. */
+/** A finite loss this many times the recent median is a spike… */
 export const SPIKE_FACTOR = 10;
+/**
+ * …if it is also worse than guessing: over the cross-entropy of a uniform guess among the ten digits,
+ * ln 10 ≈ 2.30. The ratio alone fires on noise once a run has learned: the default run's median batch
+ * loss falls to about 0.006 by epoch 8, and a batch of 128 with one confidently wrong digit then
+ * scores 0.05–0.1 — 24 false warnings in one full run. A rate too high sends the loss to hundreds.
+ */
+export const SPIKE_FLOOR = Math.log(10);
 /** The recent losses the median is taken over… */
 export const SPIKE_WINDOW = 50;
 /** …once there are at least this many of them (the first batches of a run fall fast and vary). */
@@ -39,7 +46,7 @@ export class LossSpikeDetector {
   observe(loss: number): { kind: LossKind; median: number } {
     if (!Number.isFinite(loss)) return { kind: 'nonFinite', median: Number.NaN };
     const reference = this.recent.length >= SPIKE_MIN_HISTORY ? median(this.recent) : Number.NaN;
-    const isSpike = loss > SPIKE_FACTOR * reference;
+    const isSpike = loss > SPIKE_FLOOR && loss > SPIKE_FACTOR * reference;
     // Spikes join the window too: a run that settles at a higher loss makes that its new normal.
     this.recent.push(loss);
     if (this.recent.length > SPIKE_WINDOW) this.recent.shift();

@@ -21,6 +21,11 @@ export interface TrainConfig {
   /** Mini-batch size; the last partial batch of an epoch is kept, as in PyTorch's DataLoader. */
   batch: number;
   backend: BackendChoice;
+  /**
+   * CPU workers that share each batch on the wasm backend (data-parallel, the same results as one):
+   * 0 is `auto`, every logical core the browser reports (`navigator.hardwareConcurrency`).
+   */
+  workers: number;
   /** Seeds weight initialization, the per-epoch shuffle and dropout masks. */
   seed: number;
   /** Use only the first N training images. */
@@ -43,6 +48,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   optimizer: 'adam',
   batch: 128,
   backend: 'auto',
+  workers: 0,
   seed: 0,
   trainSize: 60000,
   testSize: 10000,
@@ -51,6 +57,9 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   lrGamma: 0.5,
   dropout: 0.25,
 });
+
+/** The most CPU workers a pool may have: past this, shards of a batch of 128 get too small to pay. */
+export const MAX_WORKERS = 16;
 
 type NumericKey = { [K in keyof TrainConfig]: TrainConfig[K] extends number ? K : never }[keyof TrainConfig];
 
@@ -69,6 +78,7 @@ export const NUMBER_SPECS: Readonly<Record<NumericKey, NumberSpec>> = {
   lr: { kind: 'float', min: 1e-5, max: 10 },
   batch: { kind: 'pow2', min: 16, max: 1024 },
   seed: { kind: 'int', min: 0, max: 2 ** 32 - 1 },
+  workers: { kind: 'int', min: 0, max: MAX_WORKERS },
   trainSize: { kind: 'int', min: 1, max: 60000 },
   testSize: { kind: 'int', min: 1, max: 10000 },
   weightDecay: { kind: 'float', min: 0, max: 1e-1, minPositive: 1e-6 },
@@ -96,6 +106,7 @@ export const FIELD_TIMING: Readonly<Record<keyof TrainConfig, FieldTiming>> = {
   trainSize: 'reset',
   testSize: 'reset',
   backend: 'reset',
+  workers: 'reset',
 };
 
 /** The fields a running run picks up between batches or epochs (the others wait for Reset). */

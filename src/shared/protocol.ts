@@ -7,7 +7,8 @@ import type { Text } from './texts';
 
 export type WorkerCommand =
   /** Start the backend and load the data; answered by `ready` (or `error`). Sent once per worker. */
-  | { type: 'init'; backend: BackendChoice }
+  /** `workers`: the CPU pool size asked for (0: auto); only the wasm backend trains on a pool. */
+  | { type: 'init'; backend: BackendChoice; workers: number }
   /** Start a fresh run: new weights from the seed, new optimizer, epoch 1. `runId` names it in checkpoints. */
   | { type: 'start'; config: TrainConfig; runId: string }
   /** Continue the run saved in the checkpoint (after a reload or a crash). */
@@ -63,6 +64,8 @@ export interface BackendInfo {
   reasonText?: Text;
   /** `adapter` as data where it is not a name (the WASM flavour). */
   adapterText?: Text;
+  /** Workers sharing each batch: the training worker and its pool (1 on a GPU, or without a pool). */
+  workers: number;
 }
 
 export interface DataFacts {

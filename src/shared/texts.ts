@@ -130,6 +130,8 @@ export type Text =
   /** Storage failed with the browser's message (quota, blocked, …). */
   | { key: 'storage.failed'; detail: string }
   | { key: 'training.failed'; detail: string }
+  /** The CPU pool could not start: this worker trains alone. */
+  | { key: 'pool.failed'; workers: number; detail: string }
   | { key: 'prediction.failed'; detail: string }
   /** An error with nothing to add to the exception's own text. */
   | { key: 'error.other'; detail: string }
@@ -359,6 +361,8 @@ export function englishText(text: Text): string {
       return text.detail;
     case 'training.failed':
       return `Training failed: ${text.detail}`;
+    case 'pool.failed':
+      return `${text.workers} CPU workers could not start (${text.detail}); training uses one.`;
     case 'prediction.failed':
       return `Prediction failed: ${text.detail}`;
     case 'error.other':

@@ -17,7 +17,7 @@ describe('parseConfigHash', () => {
 
   it('reads every key', () => {
     const { config, notices } = parseConfigHash(
-      'epochs=3&lr=0.0005&opt=sgd&batch=64&backend=webgl&seed=42&trainSize=100&testSize=50&wd=0&lrStep=2&lrGamma=0.1&dropout=0.5',
+      'epochs=3&lr=0.0005&opt=sgd&batch=64&backend=webgl&workers=3&seed=42&trainSize=100&testSize=50&wd=0&lrStep=2&lrGamma=0.1&dropout=0.5',
     );
     expect(notices).toEqual([]);
     expect(config).toEqual({
@@ -26,6 +26,7 @@ describe('parseConfigHash', () => {
       optimizer: 'sgd',
       batch: 64,
       backend: 'webgl',
+      workers: 3,
       seed: 42,
       trainSize: 100,
       testSize: 50,
@@ -82,7 +83,7 @@ describe('parseConfigHash', () => {
 describe('serializeConfigHash', () => {
   it('writes every field, defaults included', () => {
     expect(serializeConfigHash(DEFAULT_CONFIG)).toBe(
-      'epochs=10&lr=0.001&opt=adam&batch=128&backend=auto&seed=0&trainSize=60000&testSize=10000&wd=0.0001&lrStep=7&lrGamma=0.5&dropout=0.25',
+      'epochs=10&lr=0.001&opt=adam&batch=128&backend=auto&workers=auto&seed=0&trainSize=60000&testSize=10000&wd=0.0001&lrStep=7&lrGamma=0.5&dropout=0.25',
     );
   });
 
@@ -112,5 +113,21 @@ describe('optimizer and weight decay in the hash', () => {
     expect(parseConfigHash('#wd=1e-7').config.weightDecay).toBe(0);
     expect(parseConfigHash('#wd=8e-7').config.weightDecay).toBe(1e-6);
     expect(parseConfigHash('#wd=1').config.weightDecay).toBe(0.1);
+  });
+});
+
+describe('CPU workers in the hash', () => {
+  it('reads workers=auto as 0 (every core), a count as itself, and clamps past the most a pool may have', () => {
+    expect(parseConfigHash('#workers=auto').config.workers).toBe(0);
+    expect(parseConfigHash('#workers=4').config.workers).toBe(4);
+    const { config, notices } = parseConfigHash('#workers=99');
+    expect(config.workers).toBe(16);
+    expect(notices).toEqual(['workers=99 is outside 0–16; using 16.']);
+  });
+
+  it('writes 0 as auto and round-trips a count', () => {
+    expect(serializeConfigHash({ ...DEFAULT_CONFIG, workers: 0 })).toContain('workers=auto');
+    const config = { ...DEFAULT_CONFIG, workers: 3 };
+    expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [], texts: [] });
   });
 });

@@ -20,6 +20,7 @@ const HASH_KEYS: Readonly<Record<keyof TrainConfig, string>> = {
   optimizer: 'opt',
   batch: 'batch',
   backend: 'backend',
+  workers: 'workers',
   seed: 'seed',
   trainSize: 'trainSize',
   testSize: 'testSize',
@@ -28,6 +29,8 @@ const HASH_KEYS: Readonly<Record<keyof TrainConfig, string>> = {
   lrGamma: 'lrGamma',
   dropout: 'dropout',
 };
+
+const AUTO_WORKERS = 'auto';
 
 const FIELD_BY_HASH_KEY = new Map(
   (Object.entries(HASH_KEYS) as [keyof TrainConfig, string][]).map(([field, key]) => [key, field]),
@@ -61,7 +64,8 @@ export function parseConfigHash(hash: string): ParsedHash {
       else texts.push({ key: 'url.badChoice', setting: key, raw, options: OPTIMIZER_KINDS, using: config.optimizer });
       continue;
     }
-    const value = raw.trim() === '' ? Number.NaN : Number(raw);
+    // `workers=auto` is the pool size the browser's cores give (0 in the config).
+    const value = field === 'workers' && raw.trim() === AUTO_WORKERS ? 0 : raw.trim() === '' ? Number.NaN : Number(raw);
     if (!Number.isFinite(value)) {
       texts.push({ key: 'url.notNumber', setting: key, raw, using: config[field] });
       continue;
@@ -85,7 +89,8 @@ export function serializeConfigHash(config: TrainConfig): string {
   const params = new URLSearchParams();
   for (const field of Object.keys(HASH_KEYS) as (keyof TrainConfig)[]) {
     const value = config[field];
-    params.set(HASH_KEYS[field], typeof value === 'number' ? formatNumber(value) : value);
+    if (field === 'workers' && value === 0) params.set(HASH_KEYS[field], AUTO_WORKERS);
+    else params.set(HASH_KEYS[field], typeof value === 'number' ? formatNumber(value) : value);
   }
   return params.toString();
 }

@@ -19,15 +19,16 @@ export interface WorkerFailure {
 }
 
 /**
- * One worker per backend choice: switching backends starts a fresh worker (tfjs backends do not share
- * tensors, and a clean start is the honest way to measure one).
+ * One worker per backend choice and pool size: switching backends starts a fresh worker (tfjs backends
+ * do not share tensors, and a clean start is the honest way to measure one), and so does a new count
+ * of CPU workers (the pool is the worker's).
  *
  * A worker that dies or stops answering during a run, or whose backend fails mid-run, is replaced and
  * the run resumed from its last checkpoint; after a second failure on the same backend the replacement
  * uses the next backend of the auto order (`onBackendChange`).
  */
 export function useTrainer(config: TrainConfig, onBackendChange: (backend: BackendChoice) => void) {
-  const { backend } = config;
+  const { backend, workers } = config;
   // A new worker (another backend, or a replacement) must know the live settings before it resumes a run.
   const configRef = useRef(config);
   useEffect(() => {
@@ -96,13 +97,13 @@ export function useTrainer(config: TrainConfig, onBackendChange: (backend: Backe
     clientRef.current = client;
     lastAnswer.current = performance.now();
     dispatch({ type: 'event', event: { type: 'state', state: 'loading' } });
-    client.send({ type: 'init', backend });
+    client.send({ type: 'init', backend, workers });
     client.send({ type: 'config', config: configRef.current });
     return () => {
       client.terminate();
       if (clientRef.current === client) clientRef.current = null;
     };
-  }, [backend, generation, fail]);
+  }, [backend, workers, generation, fail]);
 
   // The watchdog: only while a run exists (idle workers have nothing to lose).
   const runExists = view.runState === 'running' || view.runState === 'paused';

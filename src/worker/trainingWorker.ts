@@ -1,10 +1,12 @@
 /**
- * The training worker's entry point: all TensorFlow.js work happens here, off the UI thread. It turns
- * commands from the UI into calls on the backend, the data loader and the Trainer, and posts events back.
+ * The training worker: all TensorFlow.js work happens here, off the UI thread. It turns commands from the
+ * UI into calls on the backend, the data loader and the Trainer, and posts events back. On wasm it is also
+ * the coordinator of the pool of workers that share each batch.
  */
-import { DEFAULT_CONFIG } from '../shared/config';
+import { DEFAULT_CONFIG, MAX_WORKERS } from '../shared/config';
 import type { WorkerCommand, WorkerEvent } from '../shared/protocol';
 import { NoBackendError, startBackend } from './backends/startBackend';
+import { measureTrainingStep } from './backends/calibration';
 import { englishText, errorDetail, type Text } from '../shared/texts';
 import * as tf from '@tensorflow/tfjs';
 import { parseCheckpoint, summarize } from './checkpoint/checkpoint';
@@ -15,6 +17,9 @@ import { decodeTfjsModel, encodeTfjsModel } from '../shared/modelFiles';
 import { loadMnist } from './data/loadMnist';
 import { parameterCount } from './model/simpleCnn';
 import { Trainer } from './training/trainer';
+import { resolveWorkerCount } from './pool/shards';
+import { WorkerPool } from './pool/workerPool';
+import { POOL_WORKER_NAME } from './pool/poolProtocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -39,11 +44,17 @@ async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
   post(loading({ key: 'loading.start' }, 0));
   const baseUrl = new URL(import.meta.env.BASE_URL, self.location.href).href;
   const loaded = new Map<string, { loaded: number; total: number }>();
+  const cpuWorkers = resolveWorkerCount(command.workers, self.navigator.hardwareConcurrency, MAX_WORKERS);
+  // The pool starts once, when wasm is chosen (beside the data download) or auto's calibration needs it.
+  let poolStart = null as Promise<WorkerPool | null> | null;
+  const pool = () => (poolStart ??= startPool(cpuWorkers));
+  if (command.backend === 'wasm') void pool();
   const [backend, data] = await Promise.all([
     startBackend(
       command.backend,
       (text) => post({ type: 'notice', level: 'warning', message: englishText(text), text }),
       (text) => post(loading(text, 0)),
+      { count: cpuWorkers, measure: async () => measureTrainingStep({ pool: await pool() }) },
     ),
     loadMnist({
       baseUrl,
@@ -55,16 +66,37 @@ async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
       },
     }),
   ]);
+  // Only wasm trains on a pool; one started for auto's calibration is let go when a GPU won.
+  let trainingPool: WorkerPool | null = null;
+  if (backend.name === 'wasm') trainingPool = await pool();
+  else if (poolStart) (await poolStart)?.terminate();
   trainer = new Trainer(data, post, latestConfig);
+  trainer.setPool(trainingPool);
   idleNumTensors = tf.memory().numTensors;
   post({
     type: 'ready',
-    backend,
+    backend: { ...backend, workers: trainingPool?.size ?? 1 },
     data: { trainImages: data.train.count, testImages: data.test.count, bytesOnWire: data.bytesOnWire, verified: true },
     model: { paramCount: parameterCount() },
   });
   post({ type: 'state', state: 'idle' });
   await announceCheckpoint(trainer);
+}
+
+/**
+ * The wasm workers that share each batch with this one, for a pool of `size` (this worker included).
+ * None for a pool of one; a pool that cannot start leaves this worker training alone, with a notice.
+ */
+async function startPool(size: number): Promise<WorkerPool | null> {
+  if (size <= 1) return null;
+  try {
+    // This very script, under the pool's name (worker.ts serves both roles): one download, one bundle.
+    return await WorkerPool.start(size - 1, () => new Worker(self.location.href, { type: 'module', name: POOL_WORKER_NAME }));
+  } catch (error) {
+    const text: Text = { key: 'pool.failed', workers: size, detail: errorDetail(error) };
+    post({ type: 'notice', level: 'warning', message: englishText(text), text });
+    return null;
+  }
 }
 
 /** Tensors with no network and no run: what the worker returns to after Reset (Stop keeps the 10 weights). */
@@ -134,8 +166,12 @@ function diagnostics(): void {
   });
 }
 
-self.onmessage = (event: MessageEvent<WorkerCommand>) => {
-  const command = event.data;
+/** Serves the UI's commands. */
+export function serveTrainer(): void {
+  self.onmessage = (event: MessageEvent<WorkerCommand>) => handle(event.data);
+}
+
+function handle(command: WorkerCommand): void {
   switch (command.type) {
     case 'init':
       init(command).catch((error: unknown) => {
@@ -208,4 +244,4 @@ self.onmessage = (event: MessageEvent<WorkerCommand>) => {
       break;
     }
   }
-};
+}

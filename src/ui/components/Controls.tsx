@@ -7,6 +7,7 @@
 import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
 import {
   BACKEND_CHOICES,
+  MAX_WORKERS,
   FIELD_TIMING,
   NUMBER_SPECS,
   OPTIMIZER_KINDS,
@@ -50,7 +51,7 @@ export function Controls(props: ControlsProps) {
   const runExists = runState === 'running' || runState === 'paused';
   const trainLabel = runState === 'running' ? t.controls.pause : runState === 'paused' ? t.controls.resume : t.controls.train;
   const pendingReset = runConfig !== null && (Object.keys(FIELD_TIMING) as (keyof TrainConfig)[]).some(
-    (field) => FIELD_TIMING[field] === 'reset' && field !== 'backend' && runConfig[field] !== config[field],
+    (field) => FIELD_TIMING[field] === 'reset' && field !== 'backend' && field !== 'workers' && runConfig[field] !== config[field],
   );
   const field = (key: keyof TrainConfig) => ({ timing: FIELD_TIMING[key], pending: runConfig !== null && runConfig[key] !== config[key] });
   const decay = config.weightDecay === 0 ? '0' : formatLearningRate(config.weightDecay);
@@ -181,6 +182,19 @@ export function Controls(props: ControlsProps) {
                 {BACKEND_CHOICES.map((choice) => (
                   <option key={choice} value={choice}>
                     {t.controls.backends[choice]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t.controls.cpuWorkers} timing="reset" pending={false}>
+            {(id) => (
+              // The pool is the worker's: like the backend, a new size starts a fresh worker, so it waits for no run.
+              <select id={id} value={config.workers} disabled={runExists} onChange={(e) => onChange({ workers: Number(e.target.value) })}>
+                <option value={0}>{t.controls.cpuWorkersAuto(navigator.hardwareConcurrency || 1)}</option>
+                {Array.from({ length: MAX_WORKERS }, (_, i) => i + 1).map((count) => (
+                  <option key={count} value={count}>
+                    {count}
                   </option>
                 ))}
               </select>

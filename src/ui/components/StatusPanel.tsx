@@ -21,7 +21,7 @@ export function StatusPanel({ backend, data, paramCount, loading, tensorCounts }
     <section className="status" role="status">
       {backend ? (
         <p>
-          <strong>{t.status.backend(backend.name)}</strong> — {backend.adapterText ? renderText(t, backend.adapterText) : backend.adapter}
+          <strong>{t.status.backend(backend.name, backend.workers)}</strong> — {backend.adapterText ? renderText(t, backend.adapterText) : backend.adapter}
           {backend.software && t.status.software}
           {t.status.reasonSeparator}
           <span className="reason">{renderText(t, shown(backend.reason, backend.reasonText))}</span>

@@ -21,7 +21,7 @@ type Samples<T> = {
 
 const SAMPLES: Samples<Messages> = {
   app: { subtitle: [[128]], insightHeading: [[3]] },
-  status: { backend: [['wasm']], dataVerified: [[60000, 10000, 11.594]], tensorCounts: [[[31, 31]], [[12]]] },
+  status: { backend: [['wasm', 1], ['wasm', 4]], dataVerified: [[60000, 10000, 11.594]], tensorCounts: [[[31, 31]], [[12]]] },
   progress: {
     epoch: [[3, 10]],
     evaluating: [[10000]],
@@ -46,6 +46,7 @@ const SAMPLES: Samples<Messages> = {
   },
   controls: {
     effectiveFormula: [['0.001', 0.5, 7]],
+    cpuWorkersAuto: [[8]],
     notANumber: [['Epochs', 'abc', 10]],
     outOfRange: [['Training images', '99999', 1, 60000, 60000]],
     moreSettingsValues: [[{ weightDecay: '0.0001', lrStep: 7, lrGamma: '0.5', dropout: '0.25', seed: 0, trainSize: '60,000', testSize: '10,000' }]],

@@ -45,7 +45,7 @@ export const en = {
   status: {
     starting: 'Starting the training worker…',
     /** In <strong>, before the adapter. */
-    backend: (name: string) => `Backend: ${name}`,
+    backend: (name: string, workers: number) => (workers > 1 ? `Backend: ${name} · ${workers} workers` : `Backend: ${name}`),
     /** After the adapter when it is a software GPU. */
     software: ' (software)',
     /** Between the adapter and the reason. */
@@ -199,6 +199,9 @@ export const en = {
       wasm: 'WASM (CPU)',
       cpu: 'CPU (plain JavaScript)',
     } satisfies Record<BackendChoice, string>,
+    /** How many workers share each batch on the wasm backend (data-parallel, the same results). */
+    cpuWorkers: 'CPU workers',
+    cpuWorkersAuto: (cores: number) => `Auto (${cores})`,
     trainingImages: 'Training images',
     testImages: 'Test images',
     /** The collapsible group of the settings beyond the seed's recipe (epochs, learning rate, batch, optimizer). */

@@ -150,6 +150,7 @@ export const TEXT_SAMPLES: SampleTable = {
   'storage.noIndexedDb': [{ key: 'storage.noIndexedDb' }],
   'storage.failed': [{ key: 'storage.failed', detail: 'QuotaExceededError' }],
   'training.failed': [{ key: 'training.failed', detail: 'out of memory' }],
+  'pool.failed': [{ key: 'pool.failed', workers: 4, detail: 'the wasm backend did not start' }],
   'prediction.failed': [{ key: 'prediction.failed', detail: 'out of memory' }],
   'error.other': [{ key: 'error.other', detail: 'something broke' }],
   'url.unknownKey': [{ key: 'url.unknownKey', setting: 'colour' }],

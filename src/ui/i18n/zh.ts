@@ -31,7 +31,7 @@ export const zh: Messages = {
 
   status: {
     starting: '正在启动训练线程…',
-    backend: (name: string) => `计算后端：${name}`,
+    backend: (name: string, workers: number) => (workers > 1 ? `计算后端：${name} · ${workers} 个工作线程` : `计算后端：${name}`),
     software: '（软件模拟）',
     reasonSeparator: '。',
     dataVerified: (trainImages: number, testImages: number, megabytes: number) =>
@@ -171,6 +171,8 @@ export const zh: Messages = {
       wasm: 'WASM（在 CPU 上运行）',
       cpu: 'CPU（纯 JavaScript）',
     },
+    cpuWorkers: 'CPU 工作线程',
+    cpuWorkersAuto: (cores: number) => `自动（${cores}）`,
     trainingImages: '训练图像数',
     testImages: '测试图像数',
     moreSettings: '更多设置',

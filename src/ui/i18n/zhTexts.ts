@@ -213,6 +213,8 @@ export function zhText(text: Text): string {
       return `存储失败：${text.detail}`;
     case 'training.failed':
       return `训练失败：${text.detail}`;
+    case 'pool.failed':
+      return `无法启动 ${text.workers} 个 CPU 工作线程（${text.detail}）；训练只用一个。`;
     case 'prediction.failed':
       return `预测失败：${text.detail}`;
     case 'error.other':

@@ -23,6 +23,7 @@ const FIELD_ORDER: readonly (readonly [field: string, short: string])[] = [
   ['trainSize', 'train'],
   ['testSize', 'test'],
   ['backend', 'backend'],
+  ['workers', 'workers'],
 ];
 
 const OPTIMIZER_NAMES: Readonly<Record<string, string>> = { adam: 'Adam', adamw: 'AdamW', sgd: 'SGD' };

@@ -11,7 +11,8 @@ import { DEFAULT_CONFIG, type BackendName } from '../../shared/config';
 import { createParams, disposeParams, initialParamValues, type ParamName, type Params } from '../model/simpleCnn';
 import { SeededRandom } from '../training/random';
 import { TORCH_ADAM_DEFAULTS, TorchAdam } from '../training/torchAdam';
-import { trainStep } from '../training/trainStep';
+import { trainStepOnPool } from '../pool/poolStep';
+import type { WorkerPool } from '../pool/workerPool';
 import type { Candidate } from './ranking';
 import { englishText, type BackendReasonText } from '../../shared/texts';
 
@@ -187,12 +188,14 @@ export interface MeasureOptions {
   batch?: number;
   steps?: number;
   warmupLimitMs?: number;
+  /** The CPU pool the wasm backend would train on: its steps are what a run would get. */
+  pool?: WorkerPool | null;
 }
 
 /**
- * Times SimpleCNN training steps on the current backend: one warm-up step (shader compilation, XNNPACK
- * operator creation), then `steps` timed ones, each awaited with `data()` as the trainer does; the
- * median ms/step. Everything it creates is disposed; it throws if the live tensor count is not back where
+ * Times SimpleCNN training steps on the current backend (spread over `pool` where given, as a run
+ * would be): one warm-up step (shader compilation, XNNPACK operator creation), then `steps` timed ones,
+ * each awaited with `data()` as the trainer does; the median ms/step. Everything it creates is disposed; it throws if the live tensor count is not back where
  * it started (a backend that leaks here would leak on every training step).
  */
 export async function measureTrainingStep(options: MeasureOptions = {}): Promise<StepTiming> {
@@ -208,7 +211,6 @@ export async function measureTrainingStep(options: MeasureOptions = {}): Promise
 
   let params: Params | undefined;
   let optimizer: TorchAdam<ParamName> | undefined;
-  const inputs: tf.Tensor[] = [];
   let timing: StepTiming;
   try {
     params = createParams(initialParamValues(new SeededRandom(0)));
@@ -217,15 +219,11 @@ export async function measureTrainingStep(options: MeasureOptions = {}): Promise
       lr: DEFAULT_CONFIG.lr,
       weightDecay: DEFAULT_CONFIG.weightDecay,
     });
-    const images = tf.tensor4d(pixels, [batch, 28, 28, 1]);
-    inputs.push(images);
-    const labels = tf.tensor1d(ys, 'int32');
-    inputs.push(labels);
     const timeStep = async (seed: number): Promise<number> => {
       const start = performance.now();
-      const result = trainStep(params as Params, optimizer as TorchAdam<ParamName>, {
-        images,
-        labels,
+      const result = await trainStepOnPool(options.pool ?? null, params as Params, optimizer as TorchAdam<ParamName>, {
+        images: pixels,
+        labels: ys,
         dropoutRate: DEFAULT_CONFIG.dropout,
         dropoutSeed: seed,
       });
@@ -248,7 +246,6 @@ export async function measureTrainingStep(options: MeasureOptions = {}): Promise
   } finally {
     optimizer?.dispose();
     if (params) disposeParams(params);
-    tf.dispose(inputs);
   }
   const left = tf.memory().numTensors - tensorsBefore;
   if (left !== 0) throw new Error(`calibration left ${left} tensor${left === 1 ? '' : 's'} behind`);
@@ -258,8 +255,8 @@ export async function measureTrainingStep(options: MeasureOptions = {}): Promise
 export interface CalibrateOptions {
   /** Called before each candidate is measured. */
   onCandidate?: (candidate: Candidate, index: number, count: number) => void;
-  /** Times steps on the current backend (measureTrainingStep; a fake in tests). */
-  measure?: () => Promise<StepTiming>;
+  /** Times steps on the current backend, which is `name` (measureTrainingStep; a fake in tests). */
+  measure?: (name: BackendName) => Promise<StepTiming>;
 }
 
 /**
@@ -283,7 +280,7 @@ export async function calibrate(
       continue;
     }
     try {
-      results.push({ name, ...(await measure()) });
+      results.push({ name, ...(await measure(name)) });
     } catch (error) {
       results.push({ name, status: 'failed', error: error instanceof Error ? error.message : String(error) });
     }

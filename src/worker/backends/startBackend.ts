@@ -6,11 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-// The .wasm binaries are emitted as assets; in a worker tfjs would otherwise look beside the worker script.
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import './wasmSetup';
 import type { BackendChoice, BackendName } from '../../shared/config';
 import type { BackendInfo } from '../../shared/protocol';
 import {
@@ -18,12 +15,14 @@ import {
   calibrationKey,
   calibrationText,
   fastCandidates,
+  measureTrainingStep,
   parseStoredCalibration,
   rankMeasurements,
   readCachedCalibration,
   toStoredCalibration,
   writeCachedCalibration,
   type CalibrationRecord,
+  type StepTiming,
 } from './calibration';
 import { looksLikeSoftwareGpu, rankBackends, type Candidate, type GpuProbe } from './ranking';
 import {
@@ -35,14 +34,6 @@ import {
   type ProbeProblem,
   type Text,
 } from '../../shared/texts';
-import { registerWasmTrainingKernels } from './wasmKernels';
-
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlainUrl,
-  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
-});
-registerWasmTrainingKernels();
 
 const unavailable = (problem: ProbeProblem): GpuProbe => ({ available: false, software: false, description: englishProbeProblem(problem), problem });
 
@@ -113,10 +104,11 @@ export async function startBackend(
   choice: BackendChoice,
   notify: (text: Text) => void,
   onStatus?: (text: Text) => void,
-): Promise<BackendInfo> {
+  cpu: CpuWorkers = { count: 1, measure: () => measureTrainingStep() },
+): Promise<Omit<BackendInfo, 'workers'>> {
   const [webgpu, webgl] = await Promise.all([probeWebGpu(), Promise.resolve(probeWebGl())]);
   const ranked = rankBackends(webgpu, webgl, 'WebAssembly');
-  const measured = choice === 'auto' ? await measuredOrder(ranked, notify, onStatus) : null;
+  const measured = choice === 'auto' ? await measuredOrder(ranked, cpu, notify, onStatus) : null;
   const order: Candidate[] =
     choice === 'auto'
       ? (measured?.order ?? ranked)
@@ -158,6 +150,12 @@ export async function startBackend(
   throw new NoBackendError(failures);
 }
 
+/** The wasm backend's workers: how many share each batch, and how to time a step on them all. */
+export interface CpuWorkers {
+  count: number;
+  measure: () => Promise<StepTiming>;
+}
+
 /** No backend could start: the message lists why each failed. */
 export class NoBackendError extends Error {
   readonly text: Text;
@@ -177,17 +175,22 @@ export class NoBackendError extends Error {
  */
 async function measuredOrder(
   ranked: Candidate[],
+  cpu: CpuWorkers,
   notify: (text: Text) => void,
   onStatus?: (text: Text) => void,
 ): Promise<{ order: Candidate[]; summary: BackendReasonText } | null> {
   const fast = fastCandidates(ranked);
   if (fast.length < 2) return null;
-  // The wasm backend's speed also depends on its threads: cross-origin isolation and the core count.
+  // The wasm backend's speed also depends on the core count, the workers sharing each batch and
+  // cross-origin isolation (tfjs's own threads).
   const key = calibrationKey(
     navigator.userAgent,
     fast.map((c) =>
       c.name === 'wasm'
-        ? { ...c, adapter: `WebAssembly, ${navigator.hardwareConcurrency} cores${self.crossOriginIsolated ? ', cross-origin isolated' : ''}` }
+        ? {
+            ...c,
+            adapter: `WebAssembly, ${navigator.hardwareConcurrency} cores, ${cpu.count} workers${self.crossOriginIsolated ? ', cross-origin isolated' : ''}`,
+          }
         : c,
     ),
   );
@@ -202,6 +205,7 @@ async function measuredOrder(
     const results = await calibrate(fast, tryStartForCalibration, {
       onCandidate: (candidate, index, count) =>
         onStatus?.({ key: 'loading.measuring', backend: candidate.name, position: index + 1, count }),
+      measure: (name) => (name === 'wasm' ? cpu.measure() : measureTrainingStep()),
     });
     for (const r of results) {
       if (r.status === 'failed') notify({ key: 'backend.notMeasured', backend: r.name, detail: r.error });

@@ -55,6 +55,11 @@ export interface ForwardOptions {
   dropoutRate: number;
   /** Seeds the two dropout masks of this forward pass. */
   dropoutSeed?: number;
+  /**
+   * These images are rows `offset …` of a batch of `total` (one shard of a data-parallel step): their
+   * dropout masks are those rows of the whole batch's masks, so a sharded step drops what one worker would.
+   */
+  batchRows?: { offset: number; total: number };
 }
 
 export const CONV_LAYERS = ['conv1', 'conv2', 'conv3'] as const;
@@ -87,12 +92,24 @@ export function forwardWithActivations(
     let x: tf.Tensor2D = tf.reshape(x4, [x4.shape[0], 3 * 3 * 128]);
     const useDropout = options.training && options.dropoutRate > 0;
     const seed = options.dropoutSeed ?? 0;
-    if (useDropout) x = tf.dropout(x, options.dropoutRate, undefined, seed) as tf.Tensor2D;
+    if (useDropout) x = dropoutRows(x, options.dropoutRate, seed, options.batchRows);
     x = tf.relu(tf.add<tf.Tensor2D>(tf.matMul(x, p('fc1.weight') as tf.Tensor2D), p('fc1.bias')));
-    if (useDropout) x = tf.dropout(x, options.dropoutRate, undefined, seed + 1) as tf.Tensor2D;
+    if (useDropout) x = dropoutRows(x, options.dropoutRate, seed + 1, options.batchRows);
     const logits = tf.add<tf.Tensor2D>(tf.matMul(x, p('fc2.weight') as tf.Tensor2D), p('fc2.bias'));
     return { logits, activations };
   });
+}
+
+/**
+ * `tf.dropout(x, rate, undefined, seed)` for the rows `offset …` of a `total`-row batch: the same
+ * uniform noise (drawn for the whole batch, row by row) and the same `floor(u + keep) / keep` mask.
+ */
+function dropoutRows(x: tf.Tensor2D, rate: number, seed: number, rows?: { offset: number; total: number }): tf.Tensor2D {
+  if (!rows) return tf.dropout(x, rate, undefined, seed) as tf.Tensor2D;
+  const [count, features] = x.shape;
+  const keep = 1 - rate;
+  const noise = tf.slice(tf.randomUniform([rows.total, features], 0, 1, 'float32', seed), [rows.offset, 0], [count, features]);
+  return tf.mul(x, tf.div(tf.floor(tf.add(noise, keep)), keep));
 }
 
 function sizeOf(shape: readonly number[]): number {

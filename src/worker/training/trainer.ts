@@ -27,7 +27,6 @@ import {
   CONV_LAYERS,
   createParams,
   disposeParams,
-  forward,
   forwardWithActivations,
   initialParamValues,
   type ParamName,
@@ -37,9 +36,10 @@ import { SeededRandom, shuffledIndices } from './random';
 import { stepLrRate } from '../../shared/stepLr';
 import { createOptimizer, type TrainingOptimizer } from './optimizer';
 import { InsightCollector } from './testInsight';
-import { trainStep } from './trainStep';
 import { englishText, errorDetail, type Text } from '../../shared/texts';
 import { Throughput, median } from './throughput';
+import { classifyOnPool, shareWeights, trainStepOnPool } from '../pool/poolStep';
+import type { WorkerPool } from '../pool/workerPool';
 
 /** A warning notice: the English and the text. */
 const notice = (text: Text) => ({ type: 'notice' as const, level: 'warning' as const, message: englishText(text), text });
@@ -55,8 +55,11 @@ export interface Dataset {
   test: DatasetSplit;
 }
 
-/** Images per evaluation batch: large enough to keep the device busy, small enough for any GPU. */
-const EVAL_BATCH = 1000;
+/**
+ * Test images each worker classifies at a time: enough to keep a device busy, few enough that a wasm
+ * heap (which never shrinks) stays small — 1,000 at a time took one worker's heap to 762 MB.
+ */
+const EVAL_ROWS_PER_WORKER = 250;
 /** Progress events at most this often (the UI redraws on each). */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -111,6 +114,8 @@ interface RunContext {
   unsentLosses: BatchLossPoint[];
   /** The latest state known healthy (the start, then each checkpoint saved): what a first spike pins. */
   lastHealthy: TrainingCheckpoint | null;
+  /** The wasm workers that share each batch with this one (null: this worker trains alone). */
+  pool: WorkerPool | null;
 }
 
 /** One pass over the training data. Its losses are read one step behind (see the file's comment). */
@@ -152,6 +157,7 @@ export class Trainer {
   private continueFromImport = false;
   private resumeRun: (() => void) | null = null;
   private params: Params | null = null;
+  private pool: WorkerPool | null = null;
   /** Whether `params` have taken at least one optimizer step (a prediction says so). */
   private trained = false;
 
@@ -165,6 +171,11 @@ export class Trainer {
 
   updateConfig(config: TrainConfig): void {
     this.liveConfig = config;
+  }
+
+  /** The pool that shares each batch from the next run on (null: this worker trains alone). */
+  setPool(pool: WorkerPool | null): void {
+    this.pool = pool;
   }
 
   /** Where checkpoints go; null where storage is unavailable (the run then keeps none). */
@@ -444,6 +455,7 @@ export class Trainer {
       lastProgressAt: 0,
       unsentLosses: [],
       lastHealthy: restored,
+      pool: this.pool,
     };
   }
 
@@ -482,7 +494,7 @@ export class Trainer {
         this.progress(run, pass, b, 'train');
         return null;
       }
-      const next = this.trainBatch(run, pass, b);
+      const next = await this.trainBatch(run, pass, b);
       await this.collect(run, pass);
       pass.pending = next;
       const stepEnd = performance.now();
@@ -505,8 +517,11 @@ export class Trainer {
     return pass;
   }
 
-  /** Takes the live settings, then one optimizer step on batch `b`: its [loss, correct], still on the device. */
-  private trainBatch(run: RunContext, pass: EpochPass, b: number): NonNullable<EpochPass['pending']> {
+  /**
+   * Takes the live settings, then one optimizer step on batch `b` (spread over the pool when there is
+   * one): its [loss, correct], still on the device.
+   */
+  private async trainBatch(run: RunContext, pass: EpochPass, b: number): Promise<NonNullable<EpochPass['pending']>> {
     const start = b * pass.batchSize;
     const end = Math.min(start + pass.batchSize, run.trainCount);
     run.step += 1;
@@ -514,19 +529,12 @@ export class Trainer {
     pass.learningRate = stepLrRate(run.applied.lr, pass.epoch, run.applied.lrStep, run.applied.lrGamma);
     run.optimizer.options.lr = pass.learningRate;
     run.optimizer.options.weightDecay = run.applied.weightDecay;
-    const images = tf.tensor4d(gatherImages(this.data.train.images, pass.order, start, end), [end - start, 28, 28, 1]);
-    const labels = tf.tensor1d(gatherLabels(this.data.train.labels, pass.order, start, end), 'int32');
-    let result: tf.Tensor1D;
-    try {
-      result = trainStep(run.params, run.optimizer, {
-        images,
-        labels,
-        dropoutRate: run.applied.dropout,
-        dropoutSeed: run.random.nextUint32(),
-      });
-    } finally {
-      tf.dispose([images, labels]);
-    }
+    const result = await trainStepOnPool(run.pool, run.params, run.optimizer, {
+      images: gatherImages(this.data.train.images, pass.order, start, end),
+      labels: gatherLabels(this.data.train.labels, pass.order, start, end),
+      dropoutRate: run.applied.dropout,
+      dropoutSeed: run.random.nextUint32(),
+    });
     this.trained = true;
     pass.seen = end;
     return { result, step: run.step, x: pass.epoch + (b + 1) / pass.batches, batch: b + 1 };
@@ -583,7 +591,7 @@ export class Trainer {
     const trainSeconds = (performance.now() - pass.startedAt) / 1000;
     this.progress(run, pass, pass.batches, 'eval');
     const evalStart = performance.now();
-    const insight = await this.evaluate(run.params, run.testCount);
+    const insight = await this.evaluate(run.params, run.testCount, run.pool);
     const testAccuracy = (100 * correctOf(insight)) / run.testCount;
     const evalSeconds = (performance.now() - evalStart) / 1000;
     run.lastEvalSeconds = evalSeconds;
@@ -706,21 +714,19 @@ export class Trainer {
     this.emit({ type: 'liveChange', change });
   }
 
-  /** Classifies the first `count` test images in eval mode (no dropout): the confusion matrix and the mistakes. */
-  private async evaluate(params: Params, count: number): Promise<TestInsight> {
+  /**
+   * Classifies the first `count` test images in eval mode (no dropout): the confusion matrix and the
+   * mistakes. With a pool, each block is split over its workers as a batch is.
+   */
+  private async evaluate(params: Params, count: number, pool: WorkerPool | null): Promise<TestInsight> {
     const order = sequentialOrder(count);
     const collector = new InsightCollector();
-    for (let start = 0; start < count; start += EVAL_BATCH) {
-      const end = Math.min(start + EVAL_BATCH, count);
-      const labelValues = gatherLabels(this.data.test.labels, order, start, end);
-      const [predicted, confidence] = tf.tidy(() => {
-        const images = tf.tensor4d(gatherImages(this.data.test.images, order, start, end), [end - start, 28, 28, 1]);
-        const probabilities = tf.softmax(forward(params, images, { training: false, dropoutRate: 0 }));
-        return [tf.argMax(probabilities, 1), tf.max(probabilities, 1)];
-      });
-      const [predictedValues, confidenceValues] = await Promise.all([predicted.data(), confidence.data()]);
-      tf.dispose([predicted, confidence]);
-      collector.add(order.subarray(start, end), labelValues, predictedValues, confidenceValues);
+    const blockRows = EVAL_ROWS_PER_WORKER * (pool?.size ?? 1);
+    if (pool) await shareWeights(pool, params);
+    for (let start = 0; start < count; start += blockRows) {
+      const end = Math.min(start + blockRows, count);
+      const { predicted, confidence } = await classifyOnPool(pool, params, gatherImages(this.data.test.images, order, start, end), end - start);
+      collector.add(order.subarray(start, end), gatherLabels(this.data.test.labels, order, start, end), predicted, confidence);
       await yieldToEventLoop();
     }
     return collector.finish(this.data.test.images);

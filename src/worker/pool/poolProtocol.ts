@@ -1,0 +1,39 @@
+/**
+ * Messages between the training worker (the pool's coordinator, which also computes the first shard)
+ * and each pool worker. Weights travel only when they changed since that worker last had them.
+ */
+
+/** The name a pool worker is started with: the training worker's script serves both roles by it. */
+export const POOL_WORKER_NAME = 'pool';
+
+/** Every parameter's values, in PARAM_NAMES order. */
+export type WeightArrays = Float32Array[];
+
+export type PoolCommand =
+  /** The share of the batch's gradient for rows `offset …` of a batch of `total`. */
+  | {
+      type: 'share';
+      id: number;
+      weights: WeightArrays | null;
+      /** Normalized pixels, [rows, 28, 28, 1] row-major. */
+      images: Float32Array;
+      labels: Int32Array;
+      offset: number;
+      total: number;
+      dropoutRate: number;
+      dropoutSeed: number;
+    }
+  /** Predicted digits and their probabilities for a block of test images, in eval mode. */
+  | { type: 'classify'; id: number; weights: WeightArrays | null; images: Float32Array };
+
+/** What a pool worker says of its memory with every answer (its wasm heap never shrinks: this is its peak). */
+export interface ReplicaMemory {
+  numTensors: number;
+  heapBytes: number;
+}
+
+export type PoolEvent =
+  | { type: 'ready' }
+  | ({ type: 'share'; id: number; grads: Float32Array[]; loss: number; correct: number } & ReplicaMemory)
+  | ({ type: 'classified'; id: number; predicted: Int32Array; confidence: Float32Array } & ReplicaMemory)
+  | { type: 'failed'; id: number | null; message: string };

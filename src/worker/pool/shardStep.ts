@@ -1,0 +1,103 @@
+/**
+ * A data-parallel training step, in two halves: each worker computes its shard's share of the batch's
+ * gradient, and the coordinator adds the shares in shard order and takes the one optimizer step. The
+ * shares add up to `trainStep`'s gradient (the batch mean's) because each is the gradient of the
+ * shard's loss *sum* over the whole batch's size, and the dropout masks are the whole batch's rows.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { PARAM_NAMES, PARAM_SHAPES, forward, type ParamName, type Params } from '../model/simpleCnn';
+import type { TrainingOptimizer } from '../training/optimizer';
+import type { Classified } from './workerPool';
+
+export interface ShardInput {
+  /** Normalized pixels of the shard's images, [rows, 28, 28, 1]. */
+  images: tf.Tensor4D;
+  labels: tf.Tensor1D;
+  /** The shard's first row within its batch, and the batch's size. */
+  offset: number;
+  total: number;
+  dropoutRate: number;
+  dropoutSeed: number;
+}
+
+/** A shard's share: gradients in PARAM_NAMES order, its loss sum over the batch size, its correct count. */
+export interface ShardShare {
+  grads: tf.Tensor[];
+  loss: tf.Scalar;
+  correct: tf.Scalar;
+}
+
+/** The shard's share of the batch's gradient, loss and accuracy (tensors the caller disposes). */
+export function shardShare(params: Params, shard: ShardInput): ShardShare {
+  return tf.tidy(() => {
+    let correct: tf.Scalar | undefined;
+    const { value: loss, grads } = tf.variableGrads(() => {
+      const logits = forward(params, shard.images, {
+        training: true,
+        dropoutRate: shard.dropoutRate,
+        dropoutSeed: shard.dropoutSeed,
+        batchRows: { offset: shard.offset, total: shard.total },
+      });
+      correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), shard.labels), 'float32')) as tf.Scalar);
+      const logProbOfLabel = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(shard.labels, logits.shape[1])), 1);
+      return tf.div(tf.neg(tf.sum(logProbOfLabel)), shard.total) as tf.Scalar;
+    }, [...params.values()]);
+    const counted = correct as tf.Scalar;
+    const share = { grads: PARAM_NAMES.map((name) => grads[(params.get(name) as tf.Variable).name]), loss, correct: tf.clone(counted) };
+    counted.dispose(); // kept past variableGrads' inner scope, so tidy would not free it
+    return share;
+  });
+}
+
+/** A share as plain arrays, to cross to the coordinator (the tensors are disposed). */
+export async function readShare(share: ShardShare): Promise<{ grads: Float32Array[]; loss: number; correct: number }> {
+  try {
+    const grads = await Promise.all(share.grads.map(async (grad) => (await grad.data()) as Float32Array));
+    const [loss] = await share.loss.data();
+    const [correct] = await share.correct.data();
+    return { grads, loss, correct };
+  } finally {
+    tf.dispose([...share.grads, share.loss, share.correct]);
+  }
+}
+
+/** A share read back from another worker, as tensors on this one. */
+export function shareFromArrays(arrays: { grads: Float32Array[]; loss: number; correct: number }): ShardShare {
+  return {
+    grads: PARAM_NAMES.map((name, i) => tf.tensor(arrays.grads[i], [...PARAM_SHAPES[name]])),
+    loss: tf.scalar(arrays.loss),
+    correct: tf.scalar(arrays.correct),
+  };
+}
+
+/**
+ * Adds the shares in the order given (always shard order, so a run is reproducible) and takes one
+ * optimizer step with the sum. Returns [loss, correct] of the whole batch, still on the device, as
+ * `trainStep` does; the shares are disposed.
+ */
+export function applyShares(optimizer: TrainingOptimizer<ParamName>, shares: ShardShare[]): tf.Tensor1D {
+  try {
+    return tf.tidy(() => {
+      const sum = (tensors: tf.Tensor[]) => tensors.slice(1).reduce((total, t) => tf.add(total, t), tensors[0]);
+      const grads = Object.fromEntries(PARAM_NAMES.map((name, i) => [name, sum(shares.map((share) => share.grads[i]))])) as Record<ParamName, tf.Tensor>;
+      optimizer.applyGradients(grads);
+      return tf.stack([sum(shares.map((share) => share.loss)), sum(shares.map((share) => share.correct))]) as tf.Tensor1D;
+    });
+  } finally {
+    for (const share of shares) tf.dispose([...share.grads, share.loss, share.correct]);
+  }
+}
+
+/** Eval-mode predictions for a block of normalized images: each one's digit and its probability. */
+export async function classifyBlock(params: Params, images: Float32Array, rows: number): Promise<Classified> {
+  const [predicted, confidence] = tf.tidy(() => {
+    const probabilities = tf.softmax(forward(params, tf.tensor4d(images, [rows, 28, 28, 1]), { training: false, dropoutRate: 0 }));
+    return [tf.argMax(probabilities, 1), tf.max(probabilities, 1)];
+  });
+  try {
+    const [predictedValues, confidenceValues] = await Promise.all([predicted.data(), confidence.data()]);
+    return { predicted: Int32Array.from(predictedValues), confidence: Float32Array.from(confidenceValues) };
+  } finally {
+    tf.dispose([predicted, confidence]);
+  }
+}

@@ -1,45 +1,38 @@
 /**
- * Converting SimpleCNN parameters from PyTorch's layouts to this model's (pure typed-array code):
- * conv weights OIHW → HWIO, linear weights [out, in] → [in, out], and fc1's inputs reordered from
- * PyTorch's NCHW flatten (c, h, w) to the NHWC flatten (h, w, c) this model uses.
+ * SimpleCNN's side of the PyTorch bridge: the shared, layout-driven conversions (src/shared/pytorch)
+ * bound to SIMPLE_CNN_LAYOUT and keyed by this model's parameter names. Conv weights OIHW ↔ HWIO,
+ * linear weights [out, in] ↔ [in, out], and fc1's inputs between PyTorch's NCHW flatten (c, h, w) and
+ * the NHWC flatten (h, w, c) this model uses.
  */
-import { PARAM_SHAPES, type ParamName } from './simpleCnn';
+import { decodePytorchWeights, encodePytorchWeights, type ExportedRun } from '../../shared/pytorch/pytorchFiles';
+import type { PytorchText } from '../../shared/pytorch/pytorchTexts';
+import { fromTorchValues } from '../../shared/pytorch/stateDict';
+import { SIMPLE_CNN_PYTORCH } from '../../shared/pytorch/trainingScript';
+import { PARAM_NAMES, SIMPLE_CNN_LAYOUT, type ParamName } from '../../shared/simpleCnnShapes';
 
-/** Channels and spatial size of the feature map fc1 reads: 128 × 3 × 3. */
-const FC1_CHANNELS = 128;
-const FC1_SPATIAL = 3 * 3;
-
+/** One parameter from PyTorch's layout (`torchShape`, as in a state_dict) to this model's. */
 export function fromTorchLayout(name: ParamName, torchShape: readonly number[], values: Float32Array): Float32Array {
-  const expected = PARAM_SHAPES[name];
-  if (name.endsWith('.bias')) {
-    if (torchShape.length !== 1 || torchShape[0] !== expected[0]) throw shapeError(name, torchShape);
-    return values.slice();
+  const entry = SIMPLE_CNN_LAYOUT.find((e) => e.name === name);
+  if (!entry || torchShape.length !== entry.torchShape.length || torchShape.some((d, i) => d !== entry.torchShape[i])) {
+    throw new Error(`${name}: PyTorch shape [${torchShape.join(', ')}] does not fit SimpleCNN`);
   }
-  if (name.startsWith('conv')) {
-    const [outC, inC, kh, kw] = torchShape;
-    if (torchShape.length !== 4 || kh !== expected[0] || kw !== expected[1] || inC !== expected[2] || outC !== expected[3]) {
-      throw shapeError(name, torchShape);
-    }
-    const out = new Float32Array(values.length);
-    for (let o = 0; o < outC; o++)
-      for (let i = 0; i < inC; i++)
-        for (let y = 0; y < kh; y++)
-          for (let x = 0; x < kw; x++) out[((y * kw + x) * inC + i) * outC + o] = values[((o * inC + i) * kh + y) * kw + x];
-    return out;
-  }
-  const [outF, inF] = torchShape;
-  if (torchShape.length !== 2 || inF !== expected[0] || outF !== expected[1]) throw shapeError(name, torchShape);
-  const out = new Float32Array(values.length);
-  for (let o = 0; o < outF; o++) {
-    for (let i = 0; i < inF; i++) {
-      // For fc1, PyTorch's input column c·9 + s (s = h·3 + w) is this model's row s·128 + c.
-      const row = name === 'fc1.weight' ? (i % FC1_SPATIAL) * FC1_CHANNELS + Math.floor(i / FC1_SPATIAL) : i;
-      out[row * outF + o] = values[o * inF + i];
-    }
-  }
-  return out;
+  return fromTorchValues(entry, values);
 }
 
-function shapeError(name: string, shape: readonly number[]): Error {
-  return new Error(`${name}: PyTorch shape [${shape.join(', ')}] does not fit SimpleCNN`);
+/** `<run>.safetensors` for SimpleCNN's weights (`steps`: the optimizer steps the run took). */
+export function encodeSimpleCnnSafetensors(weights: ReadonlyMap<ParamName, Float32Array>, run: ExportedRun, steps: number): ArrayBuffer {
+  return encodePytorchWeights(SIMPLE_CNN_PYTORCH, weights, run, steps);
+}
+
+export type SimpleCnnImport =
+  | { ok: true; weights: Map<ParamName, Float32Array>; metadata: Record<string, string> }
+  /** `error` is the English of `text`. */
+  | { ok: false; error: string; text: PytorchText };
+
+/** SimpleCNN's weights from a `.safetensors` state_dict, checked tensor by tensor; nothing is changed on refusal. */
+export function decodeSimpleCnnSafetensors(file: ArrayBuffer | Uint8Array): SimpleCnnImport {
+  const decoded = decodePytorchWeights(SIMPLE_CNN_PYTORCH, file);
+  if (!decoded.ok) return decoded;
+  const weights = new Map<ParamName, Float32Array>(PARAM_NAMES.map((name) => [name, decoded.tensors.get(name) as Float32Array]));
+  return { ok: true, weights, metadata: decoded.metadata };
 }

@@ -1,0 +1,257 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SIMPLE_CNN_SPEC, type ArchSpec } from '../../shared/arch/archSpec';
+import { paramLayouts } from '../../shared/arch/paramLayouts';
+import { ARCH_PRESETS } from '../../shared/arch/presets';
+import { fromTorchLayout as fromTorchBySpec } from '../../shared/arch/torchConversion';
+import { registerWasmTrainingKernels } from '../backends/wasmKernels';
+import { SeededRandom } from '../training/random';
+import { TorchAdam } from '../training/torchAdam';
+import { trainStep } from '../training/trainStep';
+import { PARAM_NAMES, createParams, disposeParams, forward, forwardWithActivations, initialParamValues, type ParamName } from './simpleCnn';
+import {
+  applyRunningStats,
+  createSpecNetwork,
+  disposeSpecNetwork,
+  initialSpecValues,
+  readSpecNetworkValues,
+  specForward,
+  specForwardWithActivations,
+  type SpecNetwork,
+} from './specNetwork';
+import { specTrainStep } from './specNetworkTrainStep';
+import { fromTorchLayout as fromTorchSimpleCnn } from './torchLayout';
+
+// WASM with the app's training kernels: the backend the app trains on without a GPU, and fast enough here.
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+const networks: SpecNetwork[] = [];
+function network(spec: ArchSpec, seed = 0): SpecNetwork {
+  const created = createSpecNetwork(spec, initialSpecValues(spec, new SeededRandom(seed)));
+  networks.push(created);
+  return created;
+}
+afterEach(() => {
+  for (const created of networks.splice(0)) disposeSpecNetwork(created);
+});
+
+const images = (count: number, seed = 1) => tf.randomNormal([count, 28, 28, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
+const labelsOf = (count: number) => tf.tensor1d(Array.from({ length: count }, (_, i) => (i * 7) % 10), 'int32');
+
+describe('spec network: SimpleCNN', () => {
+  it('initializes exactly as simpleCnn.ts, draw for draw, with 390,410 parameters', () => {
+    const seed = 42;
+    const byName = initialParamValues(new SeededRandom(seed));
+    const random = new SeededRandom(seed);
+    const bySpec = initialSpecValues(SIMPLE_CNN_SPEC, random);
+    expect([...bySpec.keys()]).toEqual(PARAM_NAMES);
+    for (const name of PARAM_NAMES) expect(bySpec.get(name), name).toEqual(byName.get(name));
+    const after = new SeededRandom(seed);
+    initialParamValues(after);
+    expect(random.currentState).toBe(after.currentState);
+    expect([...bySpec.values()].reduce((n, a) => n + a.length, 0)).toBe(390_410);
+  });
+
+  it('gives the same logits, activations and gradients as simpleCnn.ts with dropout on', () => {
+    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(3));
+    const params = createParams(values as Map<ParamName, Float32Array>);
+    const net = network(SIMPLE_CNN_SPEC, 3);
+    const x = images(6);
+    const labels = labelsOf(6);
+    const options = { training: true, dropoutRate: 0.25, dropoutSeed: 77 };
+    const before = tf.memory().numTensors;
+
+    const reference = forwardWithActivations(params, x, options);
+    const mine = specForwardWithActivations(net, x, options);
+    expect(mine.logits.dataSync()).toEqual(reference.logits.dataSync());
+    expect(mine.activations.map((a) => a.shape)).toEqual([
+      [6, 28, 28, 32],
+      [6, 14, 14, 64],
+      [6, 7, 7, 128],
+    ]);
+    mine.activations.forEach((activation, i) => expect(activation.dataSync()).toEqual(Object.values(reference.activations)[i].dataSync()));
+    expect(mine.runningStats).toEqual([]);
+    tf.dispose([reference, mine.logits, mine.activations]);
+
+    const loss = (logits: () => tf.Tensor2D) => () => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 10), logits()) as tf.Scalar;
+    const referenceGrads = tf.variableGrads(loss(() => forward(params, x, options)), [...params.values()]);
+    const myGrads = tf.variableGrads(loss(() => specForward(net, x, options).logits), [...net.params.values()]);
+    expect(myGrads.value.dataSync()).toEqual(referenceGrads.value.dataSync());
+    for (const name of PARAM_NAMES) {
+      const expected = referenceGrads.grads[(params.get(name) as tf.Variable).name].dataSync();
+      expect(myGrads.grads[(net.params.get(name) as tf.Variable).name].dataSync(), name).toEqual(expected);
+    }
+    tf.dispose([referenceGrads.value, myGrads.value, Object.values(referenceGrads.grads), Object.values(myGrads.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, labels]);
+    disposeParams(params);
+  });
+
+  it("drops a shard's rows exactly as simpleCnn.ts and as the whole batch does", () => {
+    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(4));
+    const params = createParams(values as Map<ParamName, Float32Array>);
+    const net = network(SIMPLE_CNN_SPEC, 4);
+    const x = images(8);
+    const options = { training: true, dropoutRate: 0.5, dropoutSeed: 9 };
+    const whole = specForward(net, x, options).logits;
+    const shardImages = tf.slice(x, [3, 0, 0, 0], [4, 28, 28, 1]);
+    const shard = specForward(net, shardImages, { ...options, batchRows: { offset: 3, total: 8 } }).logits;
+    const reference = forward(params, shardImages, { ...options, batchRows: { offset: 3, total: 8 } });
+    expect(shard.dataSync()).toEqual(reference.dataSync());
+    const wholeRows = tf.slice(whole, [3, 0], [4, 10]);
+    expect(Math.max(...tf.abs(tf.sub(wholeRows, shard)).dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, whole, shardImages, shard, reference, wholeRows]);
+    disposeParams(params);
+  });
+
+  it('trains step for step as trainStep does, dropout on', async () => {
+    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(5));
+    const params = createParams(values as Map<ParamName, Float32Array>);
+    const net = network(SIMPLE_CNN_SPEC, 5);
+    const adam = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 };
+    const referenceOptimizer = new TorchAdam<ParamName>(params, adam);
+    const optimizer = new TorchAdam<string>(net.params, adam);
+    const x = images(8);
+    const labels = labelsOf(8);
+    for (let step = 0; step < 2; step++) {
+      const input = { images: x, labels, dropoutRate: 0.25, dropoutSeed: 100 + step };
+      const reference = trainStep(params, referenceOptimizer, input);
+      const mine = specTrainStep(net, optimizer, input);
+      expect(mine.dataSync()).toEqual(reference.dataSync());
+      tf.dispose([reference, mine]);
+    }
+    const trained = await readSpecNetworkValues(net);
+    for (const name of PARAM_NAMES) expect(trained.get(name), name).toEqual((params.get(name) as tf.Variable).dataSync());
+    tf.dispose([x, labels]);
+    referenceOptimizer.dispose();
+    optimizer.dispose();
+    disposeParams(params);
+  });
+
+  it("converts PyTorch's tensors as simpleCnn's own converter does", () => {
+    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(6));
+    for (const layout of paramLayouts(SIMPLE_CNN_SPEC)) {
+      const torchValues = values.get(layout.name) as Float32Array; // any values, read as PyTorch's layout
+      expect(fromTorchBySpec(layout, torchValues), layout.name).toEqual(fromTorchSimpleCnn(layout.name as ParamName, layout.torchShape, torchValues));
+    }
+  });
+});
+
+describe('spec network: any spec', () => {
+  it("initializes each layer type as PyTorch: U(±1/√fan_in) for conv and linear, BatchNorm's constants", () => {
+    const values = initialSpecValues(ARCH_PRESETS.batchNorm, new SeededRandom(8));
+    expect(values.has('conv1.bias')).toBe(false);
+    expect([...(values.get('bn2.weight') as Float32Array)]).toEqual(Array(64).fill(1));
+    expect([...(values.get('bn2.bias') as Float32Array)]).toEqual(Array(64).fill(0));
+    expect([...(values.get('bn2.running_mean') as Float32Array)]).toEqual(Array(64).fill(0));
+    expect([...(values.get('bn2.running_var') as Float32Array)]).toEqual(Array(64).fill(1));
+
+    const lenet = initialSpecValues(ARCH_PRESETS.lenet5, new SeededRandom(8));
+    const fanIn: Record<string, number> = { conv1: 25, conv2: 25 * 6, fc1: 400, fc2: 120, fc3: 84 };
+    for (const [name, array] of lenet) {
+      const bound = 1 / Math.sqrt(fanIn[name.split('.')[0]]);
+      const largest = Math.max(...array.map(Math.abs));
+      expect(largest, name).toBeLessThanOrEqual(bound);
+      // The bound is used, not just respected: with this many draws the largest comes close to it.
+      if (array.length >= 84) expect(largest, name).toBeGreaterThan(0.9 * bound);
+    }
+  });
+
+  it('returns one activation map per conv block, before pooling, whatever the count', () => {
+    const x = images(2);
+    const lenet = specForwardWithActivations(network(ARCH_PRESETS.lenet5), x, { training: false, dropoutRate: 0 });
+    expect(lenet.activations.map((a) => a.shape)).toEqual([
+      [2, 28, 28, 6],
+      [2, 10, 10, 16],
+    ]);
+    expect(lenet.logits.shape).toEqual([2, 10]);
+    const strided = specForwardWithActivations(network(ARCH_PRESETS.stridedNoPool), x, { training: false, dropoutRate: 0 });
+    expect(strided.activations.map((a) => a.shape.slice(1))).toEqual([
+      [14, 14, 32],
+      [7, 7, 64],
+      [4, 4, 128],
+    ]);
+    const mlp = specForwardWithActivations(network(ARCH_PRESETS.mlp), x, { training: false, dropoutRate: 0 });
+    expect(mlp.activations).toEqual([]);
+    tf.dispose([x, lenet, strided, mlp]);
+  });
+
+  it('puts dropout only where the spec says', () => {
+    const x = images(4);
+    const logits = (net: SpecNetwork, training: boolean) => specForward(net, x, { training, dropoutRate: 0.5, dropoutSeed: 3 }).logits;
+    const lenet = network(ARCH_PRESETS.lenet5);
+    const [lenetTrain, lenetEval] = [logits(lenet, true), logits(lenet, false)];
+    expect(lenetTrain.dataSync()).toEqual(lenetEval.dataSync()); // LeNet-5 has no dropout site
+    const mlp = network(ARCH_PRESETS.mlp);
+    const [mlpTrain, mlpEval] = [logits(mlp, true), logits(mlp, false)];
+    expect(mlpTrain.dataSync()).not.toEqual(mlpEval.dataSync());
+    tf.dispose([x, lenetTrain, lenetEval, mlpTrain, mlpEval]);
+  });
+
+  it('normalizes by batch statistics in training and by the running statistics in eval, as nn.BatchNorm2d', async () => {
+    const spec: ArchSpec = { ...SIMPLE_CNN_SPEC, convBlocks: [{ ...SIMPLE_CNN_SPEC.convBlocks[0], channels: 4, batchNorm: true, pooling: 'none', activation: 'tanh' }] };
+    const net = network(spec);
+    const x = images(3);
+    const conv = tf.conv2d(x, net.params.get('conv1.weight') as tf.Tensor4D, 1, 'same');
+    const batch = tf.moments(conv, [0, 1, 2]);
+    const normalizedBy = (mean: tf.Tensor, variance: tf.Tensor) => tf.tanh(tf.div(tf.sub(conv, mean), tf.sqrt(tf.add(variance, 1e-5))));
+    const maxDifference = (a: tf.Tensor, b: tf.Tensor) => Math.max(...tf.abs(tf.sub(a, b)).dataSync());
+
+    // Training, with weight 1 and bias 0: (x − batch mean) / √(biased batch variance + eps).
+    const train = specForwardWithActivations(net, x, { training: true, dropoutRate: 0 });
+    expect(maxDifference(train.activations[0], normalizedBy(batch.mean, batch.variance))).toBeLessThan(1e-5);
+
+    // The running statistics move 10 % of the way to the batch mean and the unbiased batch variance.
+    const n = 3 * 28 * 28;
+    const expectedMean = batch.mean.dataSync().map((m) => 0.9 * 0 + 0.1 * m);
+    const expectedVar = batch.variance.dataSync().map((v) => 0.9 * 1 + 0.1 * v * (n / (n - 1)));
+    expect(train.runningStats.map((u) => u.name)).toEqual(['bn1.running_mean', 'bn1.running_var']);
+    const before = tf.memory().numTensors;
+    applyRunningStats(net, train.runningStats);
+    expect(tf.memory().numTensors).toBe(before - 2);
+    const values = await readSpecNetworkValues(net);
+    const runningMean = values.get('bn1.running_mean') as Float32Array;
+    const runningVar = values.get('bn1.running_var') as Float32Array;
+    runningMean.forEach((m, c) => expect(m).toBeCloseTo(expectedMean[c], 6));
+    runningVar.forEach((v, c) => expect(v).toBeCloseTo(expectedVar[c], 5));
+
+    // Eval: the running statistics normalize, and nothing is updated.
+    const evaluated = specForwardWithActivations(net, x, { training: false, dropoutRate: 0 });
+    expect(evaluated.runningStats).toEqual([]);
+    expect(maxDifference(evaluated.activations[0], normalizedBy(tf.tensor1d(runningMean), tf.tensor1d(runningVar)))).toBeLessThan(1e-5);
+    tf.dispose([x, conv, batch, train.logits, train.activations, evaluated]);
+  });
+
+  it('applies the running statistics in the train step and frees what it kept', () => {
+    const net = network(ARCH_PRESETS.batchNorm);
+    const optimizer = new TorchAdam<string>(net.params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 });
+    const x = images(4);
+    const labels = labelsOf(4);
+    const input = { images: x, labels, dropoutRate: 0.25, dropoutSeed: 1 };
+    tf.dispose(specTrainStep(net, optimizer, input)); // the optimizer's slots are created on the first step
+    const before = tf.memory().numTensors;
+    const runningVar = (net.buffers.get('bn3.running_var') as tf.Variable).dataSync().slice();
+    tf.dispose(specTrainStep(net, optimizer, input));
+    expect(tf.memory().numTensors).toBe(before);
+    expect((net.buffers.get('bn3.running_var') as tf.Variable).dataSync()).not.toEqual(runningVar);
+    expect(optimizer.step).toBe(2);
+    tf.dispose([x, labels]);
+    optimizer.dispose();
+  });
+
+  it('refuses to train a shard of a BatchNorm network alone, and a single value per channel, as PyTorch does', () => {
+    const x = images(1);
+    expect(() => specForward(network(ARCH_PRESETS.batchNorm), x, { training: true, dropoutRate: 0, batchRows: { offset: 0, total: 2 } })).toThrow(/whole batch/);
+    const onePixel: ArchSpec = { ...SIMPLE_CNN_SPEC, convBlocks: [{ ...SIMPLE_CNN_SPEC.convBlocks[0], kernel: 5, padding: 'valid', stride: 2 }, ...Array(3).fill({ ...SIMPLE_CNN_SPEC.convBlocks[0], stride: 2, pooling: 'none', batchNorm: true })] };
+    // 28 → 12 → pool 6 → 3 → 2 → 1: the last BatchNorm sees one value per channel in a batch of one.
+    const net = network(onePixel);
+    const before = tf.memory().numTensors;
+    expect(() => specForward(net, x, { training: true, dropoutRate: 0 })).toThrow('bn4: expected more than 1 value per channel');
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});

@@ -48,11 +48,15 @@ export interface PreparedCheckpoint {
   entry: CheckpointIndexEntry;
 }
 
-export type Refusal = { ok: false; problem: CheckpointProblem; error: string };
+/** Why a checkpoint is refused, as data and in English (as `parseCheckpoint` says it). */
+export interface Refusal {
+  problem: CheckpointProblem;
+  error: string;
+}
 
-export type LoadOutcome = { status: 'loaded'; checkpoint: TrainingCheckpoint } | { status: 'missing' } | ({ status: 'refused' } & Omit<Refusal, 'ok'>);
+export type LoadOutcome = { status: 'loaded'; checkpoint: TrainingCheckpoint } | { status: 'missing' } | ({ status: 'refused' } & Refusal);
 
-export type SaveOutcome = { saved: true; entry: CheckpointIndexEntry } | { saved: false; problem: CheckpointProblem; error: string };
+export type SaveOutcome = { saved: true; entry: CheckpointIndexEntry } | ({ saved: false } & Refusal);
 
 /** What the upgrade from version 1 did with its two slots. */
 export interface LegacyMigration {
@@ -107,27 +111,25 @@ export function checkpointBytes(checkpoint: TrainingCheckpoint): number {
  * for an `epoch` slot one taken at an epoch's boundary (no batch of the next epoch trained, its data
  * order not drawn yet). Returns it with its index entry, or the problem.
  */
-export function prepareCheckpoint(value: unknown, slot: ArchiveSlot): { ok: true; prepared: PreparedCheckpoint } | Refusal {
+export function prepareCheckpoint(value: unknown, slot: ArchiveSlot): { ok: true; prepared: PreparedCheckpoint } | ({ ok: false } & Refusal) {
   const parsed = parseCheckpoint(value);
   if (!parsed.ok) return { ok: false, problem: parsed.problem, error: parsed.error };
   const { checkpoint } = parsed;
-  if (slot === 'epoch' && !isEpochBoundary(checkpoint)) return refusal({ kind: 'position' });
+  if (slot === 'epoch' && !isEpochBoundary(checkpoint)) return { ok: false, ...refusal({ kind: 'position' }) };
+  return { ok: true, prepared: { checkpoint, entry: indexEntryOf(checkpoint, slot) } };
+}
+
+function indexEntryOf(checkpoint: TrainingCheckpoint, slot: ArchiveSlot): CheckpointIndexEntry {
   return {
-    ok: true,
-    prepared: {
-      checkpoint,
-      entry: {
-        runId: checkpoint.runId,
-        slot,
-        epoch: checkpoint.epoch,
-        batch: checkpoint.batch,
-        step: checkpoint.step,
-        bytes: checkpointBytes(checkpoint),
-        savedAt: checkpoint.savedAt,
-        reason: checkpoint.reason,
-        finishedAt: null,
-      },
-    },
+    runId: checkpoint.runId,
+    slot,
+    epoch: checkpoint.epoch,
+    batch: checkpoint.batch,
+    step: checkpoint.step,
+    bytes: checkpointBytes(checkpoint),
+    savedAt: checkpoint.savedAt,
+    reason: checkpoint.reason,
+    finishedAt: null,
   };
 }
 
@@ -204,10 +206,9 @@ function migrateLegacy(db: IDBDatabase, tx: IDBTransaction, migration: LegacyMig
         continue;
       }
       const slot: ArchiveSlot = name === 'rollBack' ? 'rollBack' : isEpochBoundary(parsed.checkpoint) ? 'epoch' : 'rolling';
-      const prepared = prepareCheckpoint(parsed.checkpoint, slot);
-      if (!prepared.ok) continue; // cannot happen: the slot was chosen from the checkpoint's position
-      putPrepared((name) => tx.objectStore(name), prepared.prepared);
-      migration.moved.push(prepared.prepared.entry);
+      const prepared = { checkpoint: parsed.checkpoint, entry: indexEntryOf(parsed.checkpoint, slot) };
+      putPrepared((store) => tx.objectStore(store), prepared);
+      migration.moved.push(prepared.entry);
     }
     db.deleteObjectStore(LEGACY_STORE);
   };
@@ -263,8 +264,8 @@ function idbArchive(db: IDBDatabase): CheckpointArchive {
       if (!parsed.ok) return { status: 'refused', problem: parsed.problem, error: parsed.error };
       const { checkpoint } = parsed;
       // A record under another run's key, or an epoch key holding another position, is not what was asked for.
-      if (checkpoint.runId !== ref.runId) return { status: 'refused', ...withoutOk(refusal({ kind: 'noRun' })) };
-      if (ref.slot === 'epoch' && (checkpoint.epoch !== ref.epoch || !isEpochBoundary(checkpoint))) return { status: 'refused', ...withoutOk(refusal({ kind: 'position' })) };
+      if (checkpoint.runId !== ref.runId) return { status: 'refused', ...refusal({ kind: 'noRun' }) };
+      if (ref.slot === 'epoch' && (checkpoint.epoch !== ref.epoch || !isEpochBoundary(checkpoint))) return { status: 'refused', ...refusal({ kind: 'position' }) };
       return { status: 'loaded', checkpoint };
     },
     list,
@@ -343,11 +344,7 @@ function isEpochBoundary(checkpoint: TrainingCheckpoint): boolean {
 }
 
 function refusal(problem: CheckpointProblem): Refusal {
-  return { ok: false, problem, error: englishText({ key: 'checkpoint.unusable', problem, deleted: false }) };
-}
-
-function withoutOk({ problem, error }: Refusal): Omit<Refusal, 'ok'> {
-  return { problem, error };
+  return { problem, error: englishText({ key: 'checkpoint.unusable', problem, deleted: false }) };
 }
 
 function isStoredIndexRecord(value: unknown): value is StoredIndexRecord {

@@ -1,0 +1,202 @@
+/**
+ * The PyTorch bridge against real PyTorch (Debian's python3-torch), both ways:
+ *
+ * - PyTorch → app: weights trained in PyTorch (fixtures/pytorch, made by tools/pytorch/make_fixture.py)
+ *   go through the safetensors decoder and the layout conversion into the tfjs SimpleCNN, which then
+ *   computes PyTorch's logits; float16, bfloat16 and float64 read as PyTorch converts them. These need
+ *   only the committed fixtures.
+ * - app → PyTorch: weights the app trained (the fixture plus three Adam steps here) are exported, loaded
+ *   by PyTorch with load_state_dict(strict=True) and give the app's logits; the generated <run>.py, run
+ *   with --weights, prints the app's test accuracy; a .pt file is refused, and the lines of Python the
+ *   refusal shows turn it into a file that imports. These run python3 and are skipped without torch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MNIST_DIR, TOOLS_DIR, loadDtypesFixture, loadTrainedFixture, mnistImages } from '../../../fixtures/pytorch/loadPytorchFixture';
+import { noticeIfNoTorch, runPython, torchAvailable } from '../../../fixtures/pytorch/python';
+import { registerWasmTrainingKernels } from '../../worker/backends/wasmKernels';
+import { gatherImages, sequentialOrder } from '../../worker/data/batches';
+import { PARAM_NAMES, createParams, disposeParams, forward, type ParamName, type Params } from '../../worker/model/simpleCnn';
+import { decodeSimpleCnnSafetensors, encodeSimpleCnnSafetensors } from '../../worker/model/torchLayout';
+import { TorchAdam } from '../../worker/training/torchAdam';
+import { trainStep } from '../../worker/training/trainStep';
+import { DEFAULT_CONFIG } from '../config';
+import type { ExportedRun } from './pytorchFiles';
+import { PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON } from './pytorchTexts';
+import { decodeSafetensors } from './safetensors';
+import { generateTrainingScript } from './trainingScript';
+
+const LOGIT_TOLERANCE = 1e-5;
+/** Test images for the generated script's accuracy: 1,000, so one image is 0.1 points. */
+const SCRIPT_TEST_IMAGES = 1000;
+
+noticeIfNoTorch('the PyTorch round trips (app → PyTorch, the generated script, .pt conversion)');
+
+/** Logits [count, 10] of the tfjs SimpleCNN (dropout off) on the first `count` test images. */
+async function appLogits(params: Params, count: number): Promise<Float32Array> {
+  const { images } = mnistImages('t10k', count);
+  const input = tf.tensor4d(gatherImages(images, sequentialOrder(count), 0, count), [count, 28, 28, 1]);
+  const logits = forward(params, input, { training: false, dropoutRate: 0 });
+  const values = (await logits.data()) as Float32Array;
+  tf.dispose([input, logits]);
+  return values;
+}
+
+function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
+/** Percent of the first `count` test images whose largest logit is the label. */
+function accuracy(logits: Float32Array, count: number): number {
+  const { labels } = mnistImages('t10k', count);
+  let correct = 0;
+  for (let n = 0; n < count; n++) {
+    const row = logits.subarray(n * 10, n * 10 + 10);
+    if (row.indexOf(Math.max(...row)) === labels[n]) correct++;
+  }
+  return (100 * correct) / count;
+}
+
+async function weightsOf(params: Params): Promise<Map<ParamName, Float32Array>> {
+  const weights = new Map<ParamName, Float32Array>();
+  for (const name of PARAM_NAMES) weights.set(name, (await params.get(name)!.data()) as Float32Array);
+  return weights;
+}
+
+function importFixture(): Map<ParamName, Float32Array> {
+  const imported = decodeSimpleCnnSafetensors(loadTrainedFixture().file);
+  if (!imported.ok) throw new Error(imported.error);
+  return imported.weights;
+}
+
+beforeAll(async () => {
+  registerWasmTrainingKernels();
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+describe('PyTorch → the app', () => {
+  it('imports weights trained in PyTorch into the tfjs SimpleCNN, which computes PyTorch’s logits', async () => {
+    const { meta } = loadTrainedFixture();
+    expect(meta.labels).toEqual([...mnistImages('t10k', meta.testImages).labels]);
+    const before = tf.memory().numTensors;
+    const params = createParams(importFixture());
+    const logits = await appLogits(params, meta.testImages);
+    disposeParams(params);
+    expect(tf.memory().numTensors).toBe(before);
+
+    const difference = maxDifference(logits, meta.logits.flat());
+    console.info(`PyTorch → app: largest logit difference ${difference.toExponential(2)} over ${meta.testImages} test images`);
+    expect(difference).toBeLessThan(LOGIT_TOLERANCE);
+    expect(accuracy(logits, meta.testImages)).toBe(meta.accuracy);
+  });
+
+  it('reads float16, bfloat16 and float64 as PyTorch converts them to float32, bit for bit', () => {
+    const decoded = decodeSafetensors(loadDtypesFixture());
+    if (!decoded.ok) throw new Error(JSON.stringify(decoded.text));
+    for (const dtype of ['F16', 'BF16', 'F64']) {
+      const read = decoded.tensors.get(dtype)!;
+      const torchFloat32 = decoded.tensors.get(`${dtype}_as_F32`)!;
+      expect(read.dtype).toBe(dtype);
+      expect(torchFloat32.dtype).toBe('F32');
+      expect(Buffer.from((read.values as Float32Array).buffer).equals(Buffer.from((torchFloat32.values as Float32Array).buffer)), dtype).toBe(true);
+    }
+  });
+});
+
+describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', () => {
+  let workDir = '';
+  let trained: Map<ParamName, Float32Array>;
+  let run: ExportedRun;
+  let exportedPath = '';
+
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'mnist-lab-pytorch-'));
+    const tensorsBefore = tf.memory().numTensors;
+    // Weights the app made: the PyTorch fixture after three Adam steps here (dropout off). A fresh Adam
+    // moves every weight by about lr per step, so a small rate keeps the trained network trained.
+    const params = createParams(importFixture());
+    const optimizer = new TorchAdam<ParamName>(params, { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 });
+    const batch = 32;
+    const { images, labels } = mnistImages('train', 3 * batch);
+    for (let step = 0; step < 3; step++) {
+      const x = tf.tensor4d(gatherImages(images, sequentialOrder(3 * batch), step * batch, (step + 1) * batch), [batch, 28, 28, 1]);
+      const y = tf.tensor1d(Int32Array.from(labels.subarray(step * batch, (step + 1) * batch)), 'int32');
+      const loss = trainStep(params, optimizer, { images: x, labels: y, dropoutRate: 0, dropoutSeed: 0 });
+      tf.dispose([loss, x, y]);
+    }
+    optimizer.dispose();
+    trained = await weightsOf(params);
+    const testAccuracy = accuracy(await appLogits(params, SCRIPT_TEST_IMAGES), SCRIPT_TEST_IMAGES);
+    disposeParams(params);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+
+    run = {
+      id: 'run-round-trip',
+      name: 'Round trip',
+      config: { ...DEFAULT_CONFIG, testSize: SCRIPT_TEST_IMAGES },
+      testAccuracy,
+    };
+    const file = encodeSimpleCnnSafetensors(trained, run, 3);
+    exportedPath = join(workDir, 'round-trip.safetensors');
+    writeFileSync(exportedPath, new Uint8Array(file));
+    console.info(`exported ${file.byteLength} bytes; the app's accuracy on ${SCRIPT_TEST_IMAGES} test images: ${testAccuracy.toFixed(2)}%`);
+  });
+
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it('exports weights that PyTorch loads with strict=True and that give the app’s logits', async () => {
+    const count = 100;
+    const result = runPython([join(TOOLS_DIR, 'check_in_torch.py'), 'logits', '--weights', exportedPath, '--images', String(count)]);
+    expect(result.stderr).toBe('');
+    const torch = JSON.parse(result.stdout) as { metadata: Record<string, string>; logits: number[][] };
+    expect(torch.metadata).toMatchObject({ app: 'MNIST Lab', architecture: 'SimpleCNN', run: 'Round trip', run_id: 'run-round-trip' });
+
+    const params = createParams(trained);
+    const logits = await appLogits(params, count);
+    disposeParams(params);
+    const difference = maxDifference(logits, torch.logits.flat());
+    console.info(`app → PyTorch: largest logit difference ${difference.toExponential(2)} over ${count} test images`);
+    expect(difference).toBeLessThan(LOGIT_TOLERANCE);
+  });
+
+  it('writes a <run>.py that, run with --weights, prints the app’s test accuracy on the same images', () => {
+    const scriptPath = join(workDir, 'round-trip.py');
+    writeFileSync(scriptPath, generateTrainingScript(run));
+    const result = runPython([scriptPath, '--weights', exportedPath, '--data', MNIST_DIR], { cwd: workDir });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    console.info(`generated script printed:\n${result.stdout}`);
+    const printed = /Test Acc: ([\d.]+)% on (\d+) test images \(MNIST Lab: ([\d.]+)%\)/.exec(result.stdout);
+    expect(printed, result.stdout).not.toBeNull();
+    const [, torchAccuracy, images, appAccuracy] = printed!;
+    expect(Number(images)).toBe(SCRIPT_TEST_IMAGES);
+    expect(appAccuracy).toBe(run.testAccuracy!.toFixed(2));
+    expect(Math.abs(Number(torchAccuracy) - run.testAccuracy!)).toBeLessThanOrEqual(0.01);
+    expect(result.stdout).toContain('模型参数量: 390,410');
+  });
+
+  it('refuses a .pt file, zip or legacy pickle; the Python the refusal shows turns it into a file that imports', () => {
+    const check = join(TOOLS_DIR, 'check_in_torch.py');
+    const modelPt = join(workDir, 'model.pt');
+    for (const [flags, container] of [[[], 'zip'], [['--legacy'], 'pickle']] as const) {
+      const saved = runPython([check, 'save-pt', '--weights', exportedPath, '--out', modelPt, ...flags]);
+      expect(saved.stderr).toBe('');
+      expect(decodeSimpleCnnSafetensors(readFileSync(modelPt))).toMatchObject({ ok: false, text: { key: 'pytorch.pickle', container } });
+    }
+
+    const converted = runPython(['-c', PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON], { cwd: workDir });
+    expect(converted.stderr).toBe('');
+    const imported = decodeSimpleCnnSafetensors(readFileSync(join(workDir, 'model.safetensors')));
+    if (!imported.ok) throw new Error(imported.error);
+    for (const name of PARAM_NAMES) {
+      expect(Buffer.from(imported.weights.get(name)!.buffer).equals(Buffer.from(trained.get(name)!.slice().buffer)), name).toBe(true);
+    }
+  });
+});

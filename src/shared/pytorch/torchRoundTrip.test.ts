@@ -24,7 +24,7 @@ import { PARAM_NAMES, createParams, disposeParams, forward, type ParamName, type
 import { decodeSimpleCnnSafetensors, encodeSimpleCnnSafetensors } from '../../worker/model/torchLayout';
 import { TorchAdam } from '../../worker/training/torchAdam';
 import { trainStep } from '../../worker/training/trainStep';
-import { DEFAULT_CONFIG } from '../config';
+import { DEFAULT_CONFIG, OPTIMIZER_KINDS } from '../config';
 import type { ExportedRun } from './pytorchFiles';
 import { PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON } from './pytorchTexts';
 import { decodeSafetensors } from './safetensors';
@@ -180,6 +180,28 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
     expect(appAccuracy).toBe(run.testAccuracy!.toFixed(2));
     expect(Math.abs(Number(torchAccuracy) - run.testAccuracy!)).toBeLessThanOrEqual(0.01);
     expect(result.stdout).toContain('模型参数量: 390,410');
+  });
+
+  it.each(OPTIMIZER_KINDS)('writes the %s run’s script, which trains with the seed’s loop and printout; --save writes weights the app imports', (optimizer) => {
+    const tiny: ExportedRun = {
+      id: `run-${optimizer}`,
+      name: `tiny ${optimizer}`,
+      config: { ...DEFAULT_CONFIG, optimizer, epochs: 2, batch: 64, trainSize: 128, testSize: 100, lrStep: 1, lrGamma: 0.5 },
+      testAccuracy: null,
+    };
+    const scriptPath = join(workDir, `tiny-${optimizer}.py`);
+    const savedPath = join(workDir, `tiny-${optimizer}.safetensors`);
+    writeFileSync(scriptPath, generateTrainingScript(tiny));
+    const result = runPython([scriptPath, '--save', savedPath, '--data', MNIST_DIR], { cwd: workDir });
+    expect(result.stderr).toBe('');
+    const epoch = (n: number, lr: string) =>
+      new RegExp(`^Epoch ${n}/2\\n Loss: \\d+\\.\\d{4}, Train Acc: \\d+\\.\\d{2}%, Test Acc: \\d+\\.\\d{2}%\\n Learning Rate: ${lr}$`, 'm');
+    expect(result.stdout).toMatch(/^Using device: cpu\n模型参数量: 390,410\n/);
+    expect(result.stdout).toMatch(epoch(1, '0.001000'));
+    expect(result.stdout).toMatch(epoch(2, '0.000500'));
+    expect(result.stdout).toMatch(/\n\n最终测试准确率: \d+\.\d{2}%\n/);
+    const saved = decodeSimpleCnnSafetensors(readFileSync(savedPath));
+    expect(saved.ok, saved.ok ? '' : saved.error).toBe(true);
   });
 
   it('refuses a .pt file, zip or legacy pickle; the Python the refusal shows turns it into a file that imports', () => {

@@ -48,7 +48,9 @@ const BUSY_LOAD_AVERAGE = 0.8;
 const USAGE = `Usage: npm run bench -- [options]
 
   --backends LIST      comma-separated, of ${BACKENDS.join(', ')} (default: wasm)
-  --steps N            training steps per measured run, all backends (default: 20)
+  --steps N            training steps per measured run, all backends (default: 100)
+  --workers LIST       CPU workers for wasm (and auto), comma-separated counts or auto; one row
+                       each, with the scaling against the 1-worker row (default: 1,auto)
   --batch N            mini-batch size (default: 128)
   --eval-size N        test images for the evaluation figure (default: 10000)
   --no-build           serve the previous bench build instead of running vite build
@@ -67,6 +69,7 @@ const USAGE = `Usage: npm run bench -- [options]
 /**
  * @typedef {object} Options
  * @property {string[]} backends
+ * @property {number[]} workers CPU pool sizes for wasm and auto (0: auto)
  * @property {number} steps
  * @property {number} batch
  * @property {number} evalSize
@@ -102,7 +105,8 @@ function parseOptions(argv) {
     strict: true,
     options: {
       backends: { type: 'string', default: 'wasm' },
-      steps: { type: 'string', default: '20' },
+      steps: { type: 'string', default: '100' },
+      workers: { type: 'string', default: '1,auto' },
       batch: { type: 'string', default: String(DEFAULT_CONFIG.batch) },
       'eval-size': { type: 'string', default: String(DEFAULT_CONFIG.testSize) },
       'no-build': { type: 'boolean', default: false },
@@ -129,10 +133,13 @@ function parseOptions(argv) {
   }
   const steps = positiveInteger('--steps', values.steps);
   if (steps * batch > TRAIN_IMAGES) throw new BenchError(`--steps × --batch must be at most ${TRAIN_IMAGES} training images`);
+  const workers = values.workers.split(',').map((w) => w.trim()).filter(Boolean).map((w) => (w === 'auto' ? 0 : positiveInteger('--workers', w)));
+  if (workers.length === 0 || workers.some((w) => w > 16)) throw new BenchError('--workers: a list of counts from 1 to 16, or auto');
   const evalSize = positiveInteger('--eval-size', values['eval-size']);
   if (evalSize > DEFAULT_CONFIG.testSize) throw new BenchError(`--eval-size must be at most ${DEFAULT_CONFIG.testSize}`);
   return {
     backends,
+    workers,
     steps,
     batch,
     evalSize,
@@ -444,8 +451,8 @@ function installWorkerHarness() {
   }
 
   g.benchHarness = {
-    /** @param {string} url @param {string} backend @param {number} timeoutMs */
-    async init(url, backend, timeoutMs) {
+    /** @param {string} url @param {string} backend @param {number} workers @param {number} timeoutMs */
+    async init(url, backend, workers, timeoutMs) {
       const started = performance.now();
       // As the app creates it (src/ui/trainerClient.ts).
       worker = new Worker(url, { type: 'module', name: 'trainer' });
@@ -454,7 +461,7 @@ function installWorkerHarness() {
         event.preventDefault();
         dispatch({ type: 'error', message: event.message || 'the worker script failed to load' });
       };
-      send({ type: 'init', backend });
+      send({ type: 'init', backend, workers });
       const ready = await until((event) => (event.type === 'ready' ? event : undefined), timeoutMs, 'init');
       return { ready, readyMs: performance.now() - started, notices: [...notices] };
     },
@@ -467,7 +474,7 @@ function installWorkerHarness() {
       const finished = until(
         (event, at) => {
           if (event.type === 'progress') progress.push({ at, ...event.progress });
-          if (event.type === 'epoch') epochs.push({ at, metrics: event.metrics, numTensors: event.numTensors });
+          if (event.type === 'epoch') epochs.push({ at, metrics: event.metrics, numTensors: event.numTensors, poolTensors: event.poolTensors });
           return event.type === 'done' ? { at, reason: event.reason } : undefined;
         },
         timeoutMs,
@@ -537,6 +544,13 @@ function installWorkerHarness() {
         stopTicker();
       }
       return samples;
+    },
+
+    /** The worker's memory figures now (a wasm heap never shrinks: its size now is its peak). */
+    async diagnostics(/** @type {number} */ timeoutMs) {
+      const answer = until((event) => (event.type === 'diagnostics' ? event.diagnostics : undefined), timeoutMs, 'diagnostics');
+      send({ type: 'diagnostics' });
+      return answer;
     },
 
     terminate() {
@@ -623,11 +637,12 @@ async function openBlankPageOnOrigin(context, baseUrl) {
 }
 
 /**
- * Drives the app's worker directly: training, evaluation, predictions and tensor counts.
+ * Drives the app's worker directly: training, evaluation, predictions, tensor counts and memory.
  * @param {BenchContext} bench
  * @param {string} backend
+ * @param {number} workers CPU pool size asked for (0: auto)
  */
-async function measureWorker(bench, backend) {
+async function measureWorker(bench, backend, workers) {
   const { options } = bench;
   const context = await bench.browser.newContext();
   try {
@@ -637,7 +652,7 @@ async function measureWorker(bench, backend) {
     const call = (method, ...args) => page.evaluate(([m, a]) => /** @type {any} */ (globalThis).benchHarness[m](...a), /** @type {const} */ ([method, args]));
 
     log(`${backend}: starting the worker (backend, data download and verification)`);
-    const init = await call('init', bench.workerPath, backend, READY_TIMEOUT_MS);
+    const init = await call('init', bench.workerPath, backend, workers, READY_TIMEOUT_MS);
     const info = init.ready.backend;
     const fellBack = backend !== 'auto' && info.name !== backend;
     const base = {
@@ -665,6 +680,8 @@ async function measureWorker(bench, backend) {
     // One step per epoch is enough: a tensor leaked per step or per epoch shows as a higher second count.
     log(`${backend}: two one-step epochs for the tensor count`);
     const tensorRun = await call('train', trainConfig({ epochs: 2, batch, trainSize: batch, testSize: batch }), trainingTimeoutMs(1, batch, 2));
+    // After training and a full evaluation: each heap's size now is its peak.
+    const diagnostics = await call('diagnostics', 30_000);
     await call('terminate');
 
     return {
@@ -678,6 +695,8 @@ async function measureWorker(bench, backend) {
       predictIdle: predictionSummary(idle),
       predictDuringTraining: { ...predictionSummary(busy), trainingSteps: busySteps, intervalMs: busyInterval },
       numTensors: tensorRun.epochs.map((/** @type {any} */ e) => e.numTensors),
+      poolTensors: tensorRun.epochs.map((/** @type {any} */ e) => e.poolTensors ?? []),
+      heapBytes: diagnostics.backendBytesLabel === 'WASM heap' ? [diagnostics.backendBytes, ...diagnostics.pool.map((/** @type {any} */ w) => w.heapBytes)] : null,
     };
   } finally {
     await context.close();
@@ -752,9 +771,10 @@ function predictionSummary(samples) {
  * Train button (the main thread's long tasks), then a reload with the HTTP cache warm.
  * @param {BenchContext} bench
  * @param {string} backend
+ * @param {number} workers
  * @param {string[]} browserArgs
  */
-async function measureUi(bench, backend, browserArgs) {
+async function measureUi(bench, backend, workers, browserArgs) {
   const { steps, batch } = bench.options;
   // A profile on disk, not a fresh in-memory context: that cache does not keep the 9.6 MB training
   // images, so a "warm" reload there downloads them again, which no user's browser would.
@@ -773,7 +793,7 @@ async function measureUi(bench, backend, browserArgs) {
     const page = context.pages()[0] ?? (await context.newPage());
     const pageErrors = /** @type {string[]} */ ([]);
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    const hash = `backend=${backend}&epochs=1&batch=${batch}&trainSize=${steps * batch}&testSize=1000`;
+    const hash = `backend=${backend}&workers=${workers || 'auto'}&epochs=1&batch=${batch}&trainSize=${steps * batch}&testSize=1000`;
 
     log(`${backend}: UI cold load`);
     await page.goto(`${bench.baseUrl}/#${hash}`);
@@ -878,26 +898,28 @@ function browserArgsFor(options, backend) {
 }
 
 /**
- * Everything for one backend, in browsers of its own (WebGPU needs a launch flag the others should not get).
+ * Everything for one backend and pool size, in browsers of its own (WebGPU needs a launch flag the
+ * others should not get).
  * @param {Omit<BenchContext, 'browser'>} shared
  * @param {string} backend
+ * @param {number} workers CPU pool size asked for (0: auto)
  */
-async function measureBackend(shared, backend) {
+async function measureBackend(shared, backend, workers) {
   const args = browserArgsFor(shared.options, backend);
   const started = Date.now();
   const browser = await chromium.launch(launchOptions(shared.options, args));
   const closeBrowser = () => browser.close();
   cleanups.push(closeBrowser);
   const bench = { ...shared, browser };
-  const identity = { backend, browserVersion: browser.version(), browserArgs: args };
+  const identity = { backend, workersAsked: workers, browserVersion: browser.version(), browserArgs: args };
   try {
-    const worker = await measureWorker(bench, backend);
+    const worker = await measureWorker(bench, backend, workers);
     if ('fellBackTo' in worker) {
       return { ...identity, ...worker, error: `requested ${backend}, but the worker started ${worker.fellBackTo}: ${worker.notices.join(' ') || worker.backendInfo.reason}` };
     }
     cleanups.splice(cleanups.indexOf(closeBrowser), 1);
     await browser.close();
-    const ui = await measureUi(bench, backend, args);
+    const ui = await measureUi(bench, backend, workers, args);
     const uiMismatch = backend !== 'auto' && ui.uiBackend !== backend ? `the UI page ran on ${ui.uiBackend}, not ${backend}` : undefined;
     return { ...identity, ...worker, ...ui, seconds: (Date.now() - started) / 1000, ...(uiMismatch ? { error: uiMismatch } : {}) };
   } catch (error) {
@@ -968,8 +990,9 @@ function pair(s) {
  */
 function formatTable(results, torch, environment) {
   const columns = [
-    ['backend', (/** @type {any} */ r) => (r.backendInfo && r.backendInfo.name !== r.backend ? `${r.backend}→${r.backendInfo.name}` : r.backend)],
+    ['backend', rowLabel],
     ['train samp/s steady', (/** @type {any} */ r) => fmt(r.training?.steadySamplesPerSecond, 1)],
+    ['× 1 worker train/eval', (/** @type {any} */ r) => (r.scaling ? `${fmt(r.scaling.train, 2)}/${fmt(r.scaling.eval, 2)}` : '–')],
     ['epoch samp/s', (/** @type {any} */ r) => fmt(r.training?.epochSamplesPerSecond, 1)],
     ['ms/step', (/** @type {any} */ r) => fmt(r.training?.stepMilliseconds)],
     ['eval samp/s', (/** @type {any} */ r) => fmt(r.evaluation?.samplesPerSecond)],
@@ -979,7 +1002,8 @@ function formatTable(results, torch, environment) {
     ['cold data/total MB', (/** @type {any} */ r) => (r.coldTransfer ? `${fmt(r.coldTransfer.dataBytes / 1e6, 2)}/${fmt(r.coldTransfer.totalBytes / 1e6, 2)}` : '–')],
     ['warm MB', (/** @type {any} */ r) => (r.warmTransfer ? fmt(r.warmTransfer.totalBytes / 1e6, 2) : '–')],
     ['longest task ms (n)', (/** @type {any} */ r) => (r.longTasksWhileTraining ? `${fmt(r.longTasksWhileTraining.longestMs)} (${r.longTasksWhileTraining.count})` : '–')],
-    ['tensors e1/e2', (/** @type {any} */ r) => (r.numTensors ? r.numTensors.join('/') : '–')],
+    ['tensors e1/e2', tensorCounts],
+    ['heap MB max/all', (/** @type {any} */ r) => (r.heapBytes ? `${fmt(Math.max(...r.heapBytes) / 1e6)}/${fmt(r.heapBytes.reduce((/** @type {number} */ a, /** @type {number} */ b) => a + b, 0) / 1e6)}` : '–')],
     ['÷ PyTorch', (/** @type {any} */ r) => (r.vsTorch ? `${fmt(r.vsTorch.epoch, 3)}×` : '–')],
   ];
   const cells = [columns.map(([title]) => String(title)), ...results.map((r) => columns.map(([, cell]) => /** @type {Function} */ (cell)(r)))];
@@ -988,6 +1012,7 @@ function formatTable(results, torch, environment) {
   const out = [line(cells[0]), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
   out.push('');
   for (const r of results) {
+    if (r.heapBytes && r.heapBytes.length > 1) out.push(`${rowLabel(r)}: wasm heap per worker ${r.heapBytes.map((/** @type {number} */ b) => fmt(b / 1e6, 1)).join(', ')} MB (the training worker first)`);
     if (r.backendInfo) out.push(`${r.backend}: ${r.backendInfo.name} on ${r.backendInfo.adapter}${r.backendInfo.software ? ' (software)' : ''} — ${r.backendInfo.reason}`);
     if (r.error) out.push(`${r.backend}: ERROR ${r.error}`);
   }
@@ -999,6 +1024,26 @@ function formatTable(results, torch, environment) {
   }
   out.push("Steady = batch ÷ median step after warm-up; epoch = samples ÷ the epoch's training wall time (what ÷ PyTorch compares, like PyTorch's own figure). (w …) = the worker's own time.");
   return out.join('\n');
+}
+
+/**
+ * The backend, where it fell back, and on wasm its workers: `wasm · 2 workers`.
+ * @param {any} r
+ */
+function rowLabel(r) {
+  const backend = r.backendInfo && r.backendInfo.name !== r.backend ? `${r.backend}→${r.backendInfo.name}` : r.backend;
+  const workers = r.backendInfo?.workers ?? 1;
+  return r.backendInfo?.name === 'wasm' ? `${backend} · ${workers} worker${workers === 1 ? '' : 's'}` : backend;
+}
+
+/**
+ * The training worker's tensor count after epochs 1 and 2, then each pool worker's: `30/30, 10/10`.
+ * @param {any} r
+ */
+function tensorCounts(r) {
+  if (!r.numTensors) return '–';
+  const perWorker = [r.numTensors, ...(r.poolTensors?.[0] ?? []).map((/** @type {number} */ _, /** @type {number} */ i) => r.poolTensors.map((/** @type {number[]} */ epoch) => epoch[i]))];
+  return perWorker.map((counts) => counts.join('/')).join(', ');
 }
 
 /** Facts that make two runs comparable (or explain why they differ). */
@@ -1033,10 +1078,23 @@ async function main() {
   /** @type {any[]} */
   const results = [];
   for (const backend of options.backends) {
-    const result = await measureBackend(shared, backend);
-    if (interrupted) return 130;
-    if (result.error) log(`${backend}: ${result.error}`);
-    results.push(result);
+    // Only wasm trains on a pool of workers (auto may pick it); the GPUs and cpu use one.
+    for (const workers of backend === 'wasm' || backend === 'auto' ? options.workers : [1]) {
+      const result = await measureBackend(shared, backend, workers);
+      if (interrupted) return 130;
+      if (result.error) log(`${backend}: ${result.error}`);
+      results.push(result);
+    }
+  }
+  for (const r of results) {
+    const single = results.find((x) => x.backend === r.backend && x.backendInfo?.workers === 1 && x.training);
+    if (single && r.training && r !== single && r.backendInfo?.workers > 1) {
+      r.scaling = {
+        train: r.training.steadySamplesPerSecond / single.training.steadySamplesPerSecond,
+        epoch: r.training.epochSamplesPerSecond / single.training.epochSamplesPerSecond,
+        eval: r.evaluation.samplesPerSecond / single.evaluation.samplesPerSecond,
+      };
+    }
   }
   await runCleanups(); // the preview server: PyTorch should have both cores
 

@@ -220,6 +220,11 @@ export interface Diagnostics {
   backendBytesLabel: string | null;
   /** The tensor count with no run and no network: what Stop and Reset return to. */
   idleNumTensors: number | null;
+  /**
+   * The pool workers beside this one (none without a pool), as of each one's last answer: its live
+   * tensors and its wasm heap (which never shrinks, so it is also the peak).
+   */
+  pool: { numTensors: number; heapBytes: number }[];
 }
 
 /**
@@ -259,8 +264,11 @@ export type WorkerEvent =
   | { type: 'modelImported'; fileNames: string[]; parameterCount: number }
   /** An export or import that could not be done; nothing was changed. */
   | { type: 'modelFileRefused'; message: string; text?: Text }
-  /** `numTensors` is the worker's live tensor count after the epoch: it must not grow from epoch to epoch. */
-  | { type: 'epoch'; metrics: EpochMetrics; numTensors: number; insight: TestInsight }
+  /**
+   * `numTensors` is the worker's live tensor count after the epoch, `poolTensors` each pool worker's (none
+   * without a pool): none may grow from epoch to epoch.
+   */
+  | { type: 'epoch'; metrics: EpochMetrics; numTensors: number; poolTensors: number[]; insight: TestInsight }
   | { type: 'done'; reason: 'finished' | 'stopped'; finalTestAccuracy: number | null }
   | {
       type: 'prediction';

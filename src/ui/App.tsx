@@ -269,6 +269,7 @@ export function App() {
         <DiagnosticsPanel
           diagnostics={view.diagnostics}
           tensorCounts={view.tensorCounts}
+          poolTensorCounts={view.poolTensorCounts}
           onRefresh={requestDiagnostics}
           refreshKey={`${runState}-${view.history.length}-${view.backend?.name ?? ''}`}
         />

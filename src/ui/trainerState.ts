@@ -36,6 +36,8 @@ export interface TrainerView {
   lossSpikes: LossSpike[];
   /** The worker's tensor count after each epoch. */
   tensorCounts: number[];
+  /** Each pool worker's tensor count after each epoch: `poolTensorCounts[epoch][worker]` (empty without a pool). */
+  poolTensorCounts: number[][];
   /** Worker texts render in the page's language (./i18n/renderText). */
   notices: Shown[];
   error: { message: Shown; file?: string } | null;
@@ -70,6 +72,7 @@ export const INITIAL_VIEW: TrainerView = {
   liveChanges: [],
   lossSpikes: [],
   tensorCounts: [],
+  poolTensorCounts: [],
   notices: [],
   error: null,
   result: null,
@@ -91,6 +94,7 @@ const EMPTY_RUN = {
   liveChanges: [],
   lossSpikes: [],
   tensorCounts: [],
+  poolTensorCounts: [],
   progress: null,
   result: null,
   insight: null,
@@ -170,6 +174,7 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
         ...view,
         history: [...view.history, event.metrics],
         tensorCounts: [...view.tensorCounts, event.numTensors],
+        poolTensorCounts: [...view.poolTensorCounts, event.poolTensors],
         insight: event.insight,
         weightsVersion: view.weightsVersion + 1,
       };

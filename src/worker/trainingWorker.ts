@@ -162,6 +162,7 @@ function diagnostics(): void {
       backendBytes,
       backendBytesLabel,
       idleNumTensors,
+      pool: trainer?.poolMemory() ?? [],
     },
   });
 }

@@ -76,7 +76,7 @@ const SAMPLES: Samples<Messages> = {
     saved: [[0, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 200, '12/1/2025, 11:54:00', '60,000']],
     checkpointsOff: [['IndexedDB is unavailable']],
   },
-  diagnostics: { idleValue: [[21]] },
+  diagnostics: { idleValue: [[21]], poolWorker: [[1]], poolWorkerFigures: [['12', '41.9 MB', '12, 12']] },
   modelFiles: { refused: [['model.json is not valid JSON.']], imported: [['model.json, w.bin']], exported: [['model.json, w.bin']] },
   texts: { render: ALL_TEXT_SAMPLES.map((text) => [text] as const) },
 };

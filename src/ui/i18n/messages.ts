@@ -375,6 +375,10 @@ export const en = {
     dataBuffers: 'Data buffers',
     tensorBytes: 'Tensor memory',
     perEpoch: 'Tensors after each epoch',
+    /** One row per pool worker (the workers beside the training worker that share each batch). */
+    poolWorker: (n: number) => `Pool worker ${n}`,
+    poolWorkerFigures: (tensors: string, heap: string, perEpoch: string) => `${tensors} tensors · WASM heap ${heap} · after each epoch: ${perEpoch}`,
+    allHeaps: 'WASM heaps, all workers',
     refresh: 'Refresh',
   },
 

@@ -320,6 +320,9 @@ export const zh: Messages = {
     dataBuffers: '数据缓冲区数',
     tensorBytes: '张量占用内存',
     perEpoch: '每轮结束后的张量数',
+    poolWorker: (n: number) => `工作线程池 ${n} 号`,
+    poolWorkerFigures: (tensors: string, heap: string, perEpoch: string) => `${tensors} 个张量 · WASM 堆 ${heap} · 每轮结束后：${perEpoch}`,
+    allHeaps: '所有工作线程的 WASM 堆',
     refresh: '刷新',
   },
 

@@ -1,18 +1,23 @@
-/** The worker's memory as TensorFlow.js counts it: live tensors (must not grow), buffers, bytes. */
-import { useEffect } from 'react';
+/**
+ * The worker's memory as TensorFlow.js counts it: live tensors (must not grow), buffers, bytes; and,
+ * on a CPU pool, each pool worker's tensors and wasm heap.
+ */
+import { Fragment, useEffect } from 'react';
 import type { Diagnostics } from '../../shared/protocol';
 import { useI18n } from '../i18n/useI18n';
 
 interface DiagnosticsPanelProps {
   diagnostics: Diagnostics | null;
   tensorCounts: number[];
+  /** Each pool worker's tensor count after each epoch: `poolTensorCounts[epoch][worker]`. */
+  poolTensorCounts: number[][];
   /** Asks the worker for fresh figures. */
   onRefresh: () => void;
   /** Changes whenever the figures may have changed (an epoch, a state change). */
   refreshKey: string;
 }
 
-export function DiagnosticsPanel({ diagnostics, tensorCounts, onRefresh, refreshKey }: DiagnosticsPanelProps) {
+export function DiagnosticsPanel({ diagnostics, tensorCounts, poolTensorCounts, onRefresh, refreshKey }: DiagnosticsPanelProps) {
   const { t, formatInteger, formatNumber } = useI18n();
   useEffect(() => onRefresh(), [onRefresh, refreshKey]);
   const megabytes = (bytes: number) => `${formatNumber(bytes / 1e6, { maximumFractionDigits: 1 })} MB`;
@@ -41,6 +46,24 @@ export function DiagnosticsPanel({ diagnostics, tensorCounts, onRefresh, refresh
           )}
           <dt>{t.diagnostics.perEpoch}</dt>
           <dd>{tensorCounts.length > 0 ? tensorCounts.join(', ') : '–'}</dd>
+          {diagnostics.pool.map((worker, i) => (
+            <Fragment key={i}>
+              <dt>{t.diagnostics.poolWorker(i + 1)}</dt>
+              <dd>
+                {t.diagnostics.poolWorkerFigures(
+                  formatInteger(worker.numTensors),
+                  megabytes(worker.heapBytes),
+                  poolTensorCounts.length > 0 ? poolTensorCounts.map((counts) => counts[i] ?? '–').join(', ') : '–',
+                )}
+              </dd>
+            </Fragment>
+          ))}
+          {diagnostics.pool.length > 0 && diagnostics.backendBytes !== null && (
+            <>
+              <dt>{t.diagnostics.allHeaps}</dt>
+              <dd>{megabytes(diagnostics.pool.reduce((sum, worker) => sum + worker.heapBytes, diagnostics.backendBytes))}</dd>
+            </>
+          )}
         </dl>
       ) : (
         <p className="hint">…</p>

@@ -40,6 +40,7 @@ import { englishText, errorDetail, type Text } from '../../shared/texts';
 import { Throughput, median } from './throughput';
 import { classifyOnPool, shareWeights, trainStepOnPool } from '../pool/poolStep';
 import type { WorkerPool } from '../pool/workerPool';
+import type { ReplicaMemory } from '../pool/poolProtocol';
 
 /** A warning notice: the English and the text. */
 const notice = (text: Text) => ({ type: 'notice' as const, level: 'warning' as const, message: englishText(text), text });
@@ -56,10 +57,12 @@ export interface Dataset {
 }
 
 /**
- * Test images each worker classifies at a time: enough to keep a device busy, few enough that a wasm
- * heap (which never shrinks) stays small — 1,000 at a time took one worker's heap to 762 MB.
+ * Test images each worker classifies at a time. On a GPU, enough to keep the device busy. On wasm, few
+ * enough that the heap stays small, since a wasm heap never shrinks and a forward pass holds all its
+ * intermediate activations (about 0.6 MB an image): 1,000 at a time took the heap to 762 MB, 100 keep
+ * evaluation below what a training step of 128 needs, at the same images per second.
  */
-const EVAL_ROWS_PER_WORKER = 250;
+const EVAL_ROWS = { gpu: 1000, wasm: 100 } as const;
 /** Progress events at most this often (the UI redraws on each). */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -176,6 +179,11 @@ export class Trainer {
   /** The pool that shares each batch from the next run on (null: this worker trains alone). */
   setPool(pool: WorkerPool | null): void {
     this.pool = pool;
+  }
+
+  /** The pool workers' memory as of their last answers (none without a pool, or before they answered). */
+  poolMemory(): ReplicaMemory[] {
+    return (this.pool?.memory() ?? []).filter((memory): memory is ReplicaMemory => memory !== null);
   }
 
   /** Where checkpoints go; null where storage is unavailable (the run then keeps none). */
@@ -611,7 +619,7 @@ export class Trainer {
       stepMilliseconds: median(pass.stepEnds.slice(2).map((t, i) => t - pass.stepEnds[i + 1])),
     };
     run.history.push(metrics);
-    this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors, insight });
+    this.emit({ type: 'epoch', metrics, numTensors: tf.memory().numTensors, poolTensors: this.poolMemory().map((m) => m.numTensors), insight });
     if (!pass.nonFinite) await this.saveCheckpoint(run, 'epoch', { epoch: pass.epoch + 1, batch: 0, order: null, lossSum: 0, correct: 0 });
   }
 
@@ -721,7 +729,7 @@ export class Trainer {
   private async evaluate(params: Params, count: number, pool: WorkerPool | null): Promise<TestInsight> {
     const order = sequentialOrder(count);
     const collector = new InsightCollector();
-    const blockRows = EVAL_ROWS_PER_WORKER * (pool?.size ?? 1);
+    const blockRows = (tf.getBackend() === 'wasm' ? EVAL_ROWS.wasm : EVAL_ROWS.gpu) * (pool?.size ?? 1);
     if (pool) await shareWeights(pool, params);
     for (let start = 0; start < count; start += blockRows) {
       const end = Math.min(start + blockRows, count);

@@ -1,15 +1,19 @@
 /**
  * A network's tensors between this app's layouts and a PyTorch `state_dict`, driven by its
- * `ParamLayout` list (../paramLayout.ts), so no code here knows a layer by name:
+ * `ParamLayout` list (../paramLayout.ts), so no code here knows a layer by name. Each tensor moves
+ * between the layouts as ../arch/torchConversion.ts moves it:
  *
  * - conv filters: here HWIO `[kh, kw, in, out]`, in PyTorch OIHW `[out, in, kh, kw]`;
  * - dense weights: here `[in, out]`, in PyTorch `[out, in]`; one that reads a flattened conv map also
  *   has its inputs reordered, from this app's NHWC flatten (h, w, c) to `torch.flatten` on NCHW (c, h, w);
- * - vectors (biases, BatchNorm's weight, bias and running statistics): the same in both;
- * - BatchNorm's `num_batches_tracked`, a PyTorch int64 counter with no counterpart here: written on
- *   export for each BatchNorm with running statistics, accepted and ignored on import.
+ * - vectors (biases, BatchNorm's weight, bias and running statistics): the same in both.
+ *
+ * The whole state_dict is checked on the way in. BatchNorm's `num_batches_tracked`, a PyTorch int64
+ * counter with no counterpart here, is written on export for each BatchNorm with running statistics,
+ * and accepted and ignored on import.
  */
-import { elementCount, type ParamLayout } from '../paramLayout';
+import { fromTorchLayout, toTorchLayout } from '../arch/torchConversion';
+import type { ParamLayout } from '../paramLayout';
 import type { PytorchText } from './pytorchTexts';
 import { formatShape, type DecodedTensor, type TensorToWrite } from './safetensors';
 
@@ -17,66 +21,6 @@ const RUNNING_MEAN = '.running_mean';
 const NUM_BATCHES_TRACKED = '.num_batches_tracked';
 /** The prefix `nn.DataParallel` and DistributedDataParallel put before every name of the model they wrap. */
 const DATA_PARALLEL_PREFIX = 'module.';
-
-/** Values in PyTorch's layout for one tensor in this app's layout (`values` has `entry.shape`). */
-export function toTorchValues(entry: ParamLayout, values: Float32Array): Float32Array {
-  checkLength(entry, values);
-  const out = new Float32Array(values.length);
-  forEachIndexPair(entry, (appIndex, torchIndex) => {
-    out[torchIndex] = values[appIndex];
-  });
-  return out;
-}
-
-/** Values in this app's layout for one tensor in PyTorch's (`values` has `entry.torchShape`). */
-export function fromTorchValues(entry: ParamLayout, values: Float32Array): Float32Array {
-  checkLength(entry, values);
-  const out = new Float32Array(values.length);
-  forEachIndexPair(entry, (appIndex, torchIndex) => {
-    out[appIndex] = values[torchIndex];
-  });
-  return out;
-}
-
-/** Calls `visit` with each element's index here and in PyTorch: the one place the layouts are defined. */
-function forEachIndexPair(entry: ParamLayout, visit: (appIndex: number, torchIndex: number) => void): void {
-  switch (entry.kind) {
-    case 'vector':
-      for (let i = 0; i < elementCount(entry.shape); i++) visit(i, i);
-      return;
-    case 'convWeight': {
-      const [kh, kw, inC, outC] = entry.shape;
-      for (let o = 0; o < outC; o++)
-        for (let i = 0; i < inC; i++)
-          for (let y = 0; y < kh; y++)
-            for (let x = 0; x < kw; x++) visit(((y * kw + x) * inC + i) * outC + o, ((o * inC + i) * kh + y) * kw + x);
-      return;
-    }
-    case 'denseWeight': {
-      const [inF, outF] = entry.shape;
-      const map = entry.flattenedFrom;
-      const spatial = map ? map.height * map.width : 0;
-      for (let o = 0; o < outF; o++) {
-        for (let column = 0; column < inF; column++) {
-          // PyTorch's input column c·(h·w) + s is this app's row s·channels + c (s = y·width + x).
-          const row = map ? (column % spatial) * map.channels + Math.floor(column / spatial) : column;
-          visit(row * outF + o, o * inF + column);
-        }
-      }
-      return;
-    }
-  }
-}
-
-function checkLength(entry: ParamLayout, values: Float32Array): void {
-  if (values.length !== elementCount(entry.shape)) {
-    throw new RangeError(`${entry.name}: ${values.length} values, expected ${elementCount(entry.shape)}`);
-  }
-  if (entry.flattenedFrom) {
-    const { height, width, channels } = entry.flattenedFrom;
-    if (height * width * channels !== entry.shape[0]) throw new RangeError(`${entry.name}: flattenedFrom does not match its ${entry.shape[0]} inputs`);
-  }
-}
 
 /** The BatchNorm modules with running statistics (`bn1` for `bn1.running_mean`), and the last layout entry of each. */
 function batchNormsWithRunningStats(layout: readonly ParamLayout[]): Map<string, number> {
@@ -112,7 +56,7 @@ export function toStateDict(
   layout.forEach((entry, index) => {
     const values = tensors.get(entry.name);
     if (!values) throw new Error(`No values for ${entry.name}`);
-    out.push({ name: entry.name, dtype: 'F32', shape: entry.torchShape, values: toTorchValues(entry, values) });
+    out.push({ name: entry.name, dtype: 'F32', shape: entry.torchShape, values: toTorchLayout(entry, values) });
     for (const [module, last] of batchNorms) {
       if (last !== index) continue;
       const steps = options.numBatchesTracked;
@@ -156,7 +100,7 @@ export function fromStateDict(layout: readonly ParamLayout[], file: ReadonlyMap<
     }
     const index = tensor.values.findIndex((v) => !Number.isFinite(v));
     if (index >= 0) return fail({ key: 'pytorch.nonFinite', tensor: entry.name, value: tensor.values[index], index });
-    out.set(entry.name, fromTorchValues(entry, tensor.values));
+    out.set(entry.name, fromTorchLayout(entry, tensor.values));
   }
   return { ok: true, tensors: out };
 }

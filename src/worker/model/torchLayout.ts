@@ -1,12 +1,12 @@
 /**
- * SimpleCNN's side of the PyTorch bridge: the shared, layout-driven conversions (src/shared/pytorch)
- * bound to SIMPLE_CNN_LAYOUT and keyed by this model's parameter names. Conv weights OIHW ↔ HWIO,
- * linear weights [out, in] ↔ [in, out], and fc1's inputs between PyTorch's NCHW flatten (c, h, w) and
- * the NHWC flatten (h, w, c) this model uses.
+ * SimpleCNN's side of the PyTorch bridge: the shared, layout-driven conversions (src/shared/pytorch and
+ * src/shared/arch/torchConversion.ts) bound to SIMPLE_CNN_LAYOUT and keyed by this model's parameter
+ * names. Conv weights OIHW ↔ HWIO, linear weights [out, in] ↔ [in, out], and fc1's inputs between
+ * PyTorch's NCHW flatten (c, h, w) and the NHWC flatten (h, w, c) this model uses.
  */
+import { fromTorchLayout as fromTorchValues } from '../../shared/arch/torchConversion';
 import { decodePytorchWeights, encodePytorchWeights, type ExportedRun } from '../../shared/pytorch/pytorchFiles';
 import type { PytorchText } from '../../shared/pytorch/pytorchTexts';
-import { fromTorchValues } from '../../shared/pytorch/stateDict';
 import { SIMPLE_CNN_PYTORCH } from '../../shared/pytorch/trainingScript';
 import { PARAM_NAMES, SIMPLE_CNN_LAYOUT, type ParamName } from '../../shared/simpleCnnShapes';
 

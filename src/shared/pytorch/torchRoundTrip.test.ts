@@ -25,7 +25,8 @@ import { decodeSimpleCnnSafetensors, encodeSimpleCnnSafetensors } from '../../wo
 import { TorchAdam } from '../../worker/training/torchAdam';
 import { trainStep } from '../../worker/training/trainStep';
 import { DEFAULT_CONFIG, OPTIMIZER_KINDS } from '../config';
-import type { ExportedRun } from './pytorchFiles';
+import { elementCount, type ParamLayout } from '../paramLayout';
+import { decodePytorchWeights, encodePytorchWeights, type ExportedRun, type NetworkLayout } from './pytorchFiles';
 import { PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON } from './pytorchTexts';
 import { decodeSafetensors } from './safetensors';
 import { generateTrainingScript } from './trainingScript';
@@ -202,6 +203,48 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
     expect(result.stdout).toMatch(/\n\n最终测试准确率: \d+\.\d{2}%\n/);
     const saved = decodeSimpleCnnSafetensors(readFileSync(savedPath));
     expect(saved.ok, saved.ok ? '' : saved.error).toBe(true);
+  });
+
+  it('writes BatchNorm’s num_batches_tracked so PyTorch loads it strictly, and reads PyTorch’s BatchNorm state_dict back', () => {
+    const vector = (name: string, trainable = true): ParamLayout => ({ name, kind: 'vector', shape: [4], torchShape: [4], trainable });
+    // tools/pytorch/check_in_torch.py's TinyBatchNormNet, as the architecture spec would list it.
+    const network: NetworkLayout = {
+      className: 'TinyBatchNormNet',
+      layout: [
+        { name: 'conv1.weight', kind: 'convWeight', shape: [3, 3, 1, 4], torchShape: [4, 1, 3, 3], trainable: true },
+        vector('bn1.weight'),
+        vector('bn1.bias'),
+        vector('bn1.running_mean', false),
+        vector('bn1.running_var', false),
+        {
+          name: 'fc1.weight',
+          kind: 'denseWeight',
+          shape: [14 * 14 * 4, 10],
+          torchShape: [10, 14 * 14 * 4],
+          flattenedFrom: { height: 14, width: 14, channels: 4 },
+          trainable: true,
+        },
+        { name: 'fc1.bias', kind: 'vector', shape: [10], torchShape: [10], trainable: true },
+      ],
+    };
+    const tensors = new Map(
+      network.layout.map((entry) => [entry.name, Float32Array.from({ length: elementCount(entry.shape) }, (_, i) => 0.5 + Math.sin(i) / 4)]),
+    );
+    const exported = join(workDir, 'batchnorm.safetensors');
+    const fromTorch = join(workDir, 'batchnorm-from-torch.safetensors');
+    writeFileSync(exported, new Uint8Array(encodePytorchWeights(network, tensors, run, 123)));
+
+    const result = runPython([join(TOOLS_DIR, 'check_in_torch.py'), 'batchnorm', '--weights', exported, '--out', fromTorch]);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ num_batches_tracked: 123 });
+
+    const raw = decodeSafetensors(readFileSync(fromTorch));
+    expect(raw.ok && raw.tensors.get('bn1.num_batches_tracked')).toEqual({ dtype: 'I64', shape: [], values: BigInt64Array.of(124n) });
+    const imported = decodePytorchWeights(network, readFileSync(fromTorch));
+    if (!imported.ok) throw new Error(imported.error);
+    expect(imported.tensors.get('conv1.weight')).toEqual(tensors.get('conv1.weight'));
+    expect(imported.tensors.get('fc1.weight')).toEqual(tensors.get('fc1.weight'));
+    expect(imported.tensors.get('bn1.running_mean')).not.toEqual(tensors.get('bn1.running_mean'));
   });
 
   it('refuses a .pt file, zip or legacy pickle; the Python the refusal shows turns it into a file that imports', () => {

@@ -223,8 +223,12 @@ function batchNorm(network: SpecNetwork, name: string, x: tf.Tensor4D, training:
     const [batch, height, width] = x.shape;
     const count = batch * height * width;
     if (count < 2) throw new Error(`${name}: expected more than 1 value per channel when training (PyTorch refuses it too)`);
-    mean = tf.mean(x, [0, 1, 2]);
-    variance = tf.mean(tf.square(tf.sub(x, mean)), [0, 1, 2]);
+    // Sums, not tf.mean: the app's wasm Sum over leading axes accumulates in float64, as PyTorch's CPU
+    // batch norm does, where wasm's Mean accumulates in float32. The difference matters: a conv map of
+    // MNIST is mostly one background value, so x − mean cancels, and the error in the statistics came
+    // back ~100× larger in the BatchNorm biases' gradients (4e-2 relative to PyTorch after three steps).
+    mean = tf.div(tf.sum(x, [0, 1, 2]), count);
+    variance = tf.div(tf.sum(tf.square(tf.sub(x, mean)), [0, 1, 2]), count);
     const unbiased = tf.mul(variance, count / (count - 1));
     const momentum = BATCH_NORM_MOMENTUM;
     updates.push(

@@ -23,7 +23,7 @@ import {
   type HeadSpec,
 } from './archSpec';
 import { analyzeArch, type ArchAnalysis } from './analysis';
-import { archProblemText, type ArchLayerRef, type ArchProblem, type ExpectedValue } from './problems';
+import type { ArchLayerRef, ArchProblem, ExpectedValue } from './problems';
 
 export type ArchCheck =
   | { ok: true; spec: ArchSpec; analysis: ArchAnalysis }
@@ -37,13 +37,6 @@ export function checkArchSpec(value: unknown): ArchCheck {
   const analysis = analyzeArch(spec);
   if (analysis.problems.length > 0) return { ok: false, problems: analysis.problems, analysis };
   return { ok: true, spec, analysis };
-}
-
-/** The checked spec, or an Error listing every problem in English (for code paths that cannot go on). */
-export function requireValidArchSpec(value: unknown): { spec: ArchSpec; analysis: ArchAnalysis } {
-  const check = checkArchSpec(value);
-  if (!check.ok) throw new Error(`invalid architecture spec: ${check.problems.map(archProblemText).join('; ')}`);
-  return check;
 }
 
 type Fields = Record<string, unknown>;

@@ -78,10 +78,11 @@ export function useTrainer(config: TrainConfig, onBackendChange: (backend: Backe
         lastAnswer.current = performance.now();
         if (event.type === 'pong') return;
         if (event.type === 'modelExported') downloadModelFiles(event.modelJson, event.weights, event.weightsFileName);
-        // A backend that fails under a run (a lost GPU device, a kernel error) is a worker failure.
+        // A backend that fails under a run (a lost GPU device, a kernel error, a pool worker gone) is a
+        // worker failure: the failure notice says what happened and that the run goes on, so the error
+        // is not shown a second time as one that stops the page.
         const running = viewRef.current.runState === 'running' || viewRef.current.runState === 'paused';
         if (event.type === 'error' && running && !event.file) {
-          dispatch({ type: 'event', event });
           fail(event.message);
           return;
         }

@@ -53,11 +53,13 @@ describe('summaries', () => {
 });
 
 describe('latestToResume', () => {
-  it('takes the furthest checkpoint of the unfinished run saved to last, never a pin', () => {
+  it('takes the furthest checkpoint of the run saved to last, never a pin, and nothing once that run finished', () => {
     const older = [entry('old', 'epoch', 1), entry('old', 'rolling', 1, { batch: 3 })];
     const newer = [entry('new', 'epoch', 2, { savedAt: 50 }), entry('new', 'epoch', 3, { savedAt: 40 }), entry('new', 'rollBack', 0, { savedAt: 60 })];
     expect(latestToResume([...older, ...newer])).toMatchObject({ runId: 'new', epoch: 3 });
-    expect(latestToResume([...older, ...newer.map((e) => ({ ...e, finishedAt: 70 }))])).toMatchObject({ runId: 'old', slot: 'rolling' });
+    // The newest run finished: an older unfinished one is not offered in its place.
+    expect(latestToResume([...older, ...newer.map((e) => ({ ...e, finishedAt: 70 }))])).toBeNull();
+    expect(latestToResume(older)).toMatchObject({ runId: 'old', slot: 'rolling' });
     expect(latestToResume([entry('pinned', 'rollBack', 0)])).toBeNull();
     expect(latestToResume([])).toBeNull();
   });

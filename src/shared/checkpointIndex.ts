@@ -93,15 +93,18 @@ export function archiveBytes(entries: readonly CheckpointIndexEntry[], runId?: s
 
 /**
  * What a reload continues: the furthest `epoch` or `rolling` checkpoint (largest step, then newest) of
- * the unfinished run saved to most recently; null when every run is finished or the archive is empty.
- * Pinned roll-back points are never resumed from: they are gone back to on purpose.
+ * the run saved to most recently, when that run is unfinished; null when it finished (or was
+ * discarded), or the archive is empty. Only the newest run is offered, as the page's single "Saved
+ * run": an older run left unfinished stays in the archive as branch points, and is not offered again
+ * after a newer run finished. Pinned roll-back points are never resumed from: they are gone back to
+ * on purpose.
  */
 export function latestToResume(entries: readonly CheckpointIndexEntry[]): CheckpointIndexEntry | null {
-  const resumable = entries.filter((entry) => entry.finishedAt === null && entry.slot !== 'rollBack');
-  const newestRun = resumable.reduce<CheckpointIndexEntry | null>((best, entry) => (best === null || entry.savedAt > best.savedAt ? entry : best), null);
-  if (!newestRun) return null;
+  const resumable = entries.filter((entry) => entry.slot !== 'rollBack');
+  const newest = resumable.reduce<CheckpointIndexEntry | null>((best, entry) => (best === null || entry.savedAt > best.savedAt ? entry : best), null);
+  if (!newest || newest.finishedAt !== null) return null;
   return resumable
-    .filter((entry) => entry.runId === newestRun.runId)
+    .filter((entry) => entry.runId === newest.runId)
     .reduce((best, entry) => (entry.step > best.step || (entry.step === best.step && entry.savedAt > best.savedAt) ? entry : best));
 }
 

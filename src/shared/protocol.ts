@@ -2,6 +2,7 @@
  * The typed message protocol between the UI and the training worker. Both sides import these types;
  * nothing else crosses the boundary. Commands flow UI → worker, events worker → UI.
  */
+import type { ArchiveSlot, CheckpointIndexEntry } from './checkpointIndex';
 import type { BackendChoice, BackendName, LiveField, TrainConfig } from './config';
 import type { Text } from './texts';
 
@@ -18,8 +19,20 @@ export type WorkerCommand =
    * before its non-finite loss), else the saved checkpoint. A run still on ends first.
    */
   | { type: 'rollBack' }
-  /** Delete the saved checkpoint and the roll-back point. */
+  /**
+   * Stop offering the saved run for Resume: its rolling checkpoint is dropped, its epochs stay as branch
+   * points (`dropCheckpoints` deletes those).
+   */
   | { type: 'discardCheckpoint' }
+  /**
+   * Start a new run, `runId`, from run `from.runId`'s checkpoint after `from.epoch` epochs, with
+   * `config`: its weights, its generator (the data order continues) and StepLR's position; its
+   * optimizer state too, unless `config.optimizer` differs (then the optimizer starts fresh, and a
+   * notice says so). Answered by `restored` (the branch's past, under `runId`) or `branchRefused`.
+   */
+  | { type: 'branch'; runId: string; from: BranchPoint; config: TrainConfig }
+  /** Delete every checkpoint of a run (its curves are the page's and stay): it can no longer be branched or resumed. */
+  | { type: 'dropCheckpoints'; runId: string }
   /** Liveness check while a run exists: answered by `pong` between batches. */
   | { type: 'ping' }
   /** Report the worker's memory figures (answered by `diagnostics`). */
@@ -197,17 +210,46 @@ export interface TestInsight {
   misclassified: MisclassifiedExample[];
 }
 
+/** A run and the epochs of it done: where a branch starts (0: the run's initial weights). */
+export interface BranchPoint {
+  runId: string;
+  epoch: number;
+}
+
 /** What a saved checkpoint holds, for the UI to offer it. */
 export interface CheckpointSummary {
   runId: string;
   savedAt: number;
-  /** `start`: the weights a run began with, kept as its first roll-back point. */
-  reason: 'start' | 'epoch' | 'pause';
+  /**
+   * `start`: the state a run (or a branch) began with; `epoch`: an epoch's end; `rolling`: mid-epoch,
+   * after a minute of training; `pause`: mid-epoch, at a Pause.
+   */
+  reason: 'start' | 'epoch' | 'rolling' | 'pause';
   /** The epoch in progress (0-based) and the batches of it already trained. */
   epoch: number;
   batch: number;
   epochs: number;
   config: TrainConfig;
+}
+
+/** The last checkpoint written to IndexedDB: what it was, its estimated size, and how long the write took. */
+export interface CheckpointWrite {
+  runId: string;
+  slot: ArchiveSlot;
+  epoch: number;
+  batch: number;
+  bytes: number;
+  /** From the start of the IndexedDB transaction to its commit, in the worker. */
+  milliseconds: number;
+}
+
+/** Every run's checkpoints as the archive's index lists them, and the browser's storage figures. */
+export interface CheckpointArchiveView {
+  entries: CheckpointIndexEntry[];
+  /** `navigator.storage.estimate()` for this origin, bytes; null where the browser gives none. */
+  usage: number | null;
+  quota: number | null;
+  lastWrite: CheckpointWrite | null;
 }
 
 /** The worker's memory: TensorFlow.js's own figures for the backend in use. */
@@ -242,9 +284,15 @@ export type WorkerEvent =
   | { type: 'liveChange'; change: LiveChange }
   /** The saved checkpoint now (after a save, a discard, and once at start); null when there is none. */
   | { type: 'checkpoint'; summary: CheckpointSummary | null }
-  /** Checkpoints cannot be saved here (no storage, or it is full); training goes on without them. */
+  /** Checkpoints cannot be saved here (no storage, or it failed); training goes on without them. */
   | { type: 'checkpointsOff'; reason: string; text?: Text }
-  /** A resumed run's past, for the charts and the log: replaces what the UI shows of the run. */
+  /** The stored checkpoints now: at start, and after every save, drop and eviction. */
+  | { type: 'checkpointArchive'; archive: CheckpointArchiveView }
+  /** These runs' checkpoints were dropped to make room for a save (their curves are the page's and stay). */
+  | { type: 'checkpointsEvicted'; runIds: string[] }
+  /** The branch `runId` did not start (its checkpoint is gone or unusable, or a run is on); nothing changed. */
+  | { type: 'branchRefused'; runId: string; message: string; text: Text }
+  /** A resumed run's past (or a branch's, inherited), for the charts and the log: replaces what the UI shows of the run. */
   | {
       type: 'restored';
       runId: string;

@@ -9,6 +9,7 @@
  */
 import type { BackendName } from './config';
 import { IDX_MAGIC_IMAGES, IDX_MAGIC_LABELS } from './mnistFiles';
+import type { OptimizerKind } from './optimizers';
 
 /** Why a GPU probe found no usable adapter or context. */
 export type ProbeProblem =
@@ -126,6 +127,14 @@ export type Text =
   | ModelFileText
   | { key: 'checkpoint.unusable'; problem: CheckpointProblem; deleted: boolean }
   | { key: 'checkpoint.nothingToResume' }
+  /** A save did not fit in the quota even with every other run's checkpoints dropped (`noRoom`), or the browser refused it for quota. */
+  | { key: 'checkpoint.saveSkipped'; why: 'noRoom' | 'quota' }
+  /** "Branch from epoch k" could not start: the checkpoint is gone, unusable, or a run is on. */
+  | { key: 'branch.gone'; epoch: number }
+  | { key: 'branch.refused'; epoch: number; problem: CheckpointProblem }
+  | { key: 'branch.busy' }
+  /** A branch with another optimizer than its parent's: that optimizer starts with fresh state. */
+  | { key: 'branch.freshOptimizer'; epoch: number; from: OptimizerKind; to: OptimizerKind }
   | { key: 'storage.noIndexedDb' }
   /** Storage failed with the browser's message (quota, blocked, …). */
   | { key: 'storage.failed'; detail: string }
@@ -145,6 +154,9 @@ export type TextKey = Text['key'];
 
 /** The backends' names in sentences. */
 export const BACKEND_LABELS: Readonly<Record<BackendName, string>> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+
+/** The optimizers' names in sentences (the same in every language). */
+export const OPTIMIZER_LABELS: Readonly<Record<OptimizerKind, string>> = { adam: 'Adam', adamw: 'AdamW', sgd: 'SGD' };
 
 /** An exception's message, or the thrown value as text. */
 export function errorDetail(error: unknown): string {
@@ -355,6 +367,21 @@ export function englishText(text: Text): string {
       return `The saved checkpoint cannot be used: ${englishCheckpointProblem(text.problem)}.${text.deleted ? ' It was deleted.' : ''}`;
     case 'checkpoint.nothingToResume':
       return 'There is no saved checkpoint to resume from.';
+    case 'checkpoint.saveSkipped':
+      return text.why === 'noRoom'
+        ? "A checkpoint was not saved: it would not fit in this browser's storage even with every other run's checkpoints dropped. Training goes on; a reload would lose the steps since the last checkpoint."
+        : 'A checkpoint was not saved: the browser refused it for lack of space. Training goes on; a reload would lose the steps since the last checkpoint.';
+    case 'branch.gone':
+      return `Epoch ${text.epoch} can no longer be branched: its checkpoint is gone. Nothing was changed.`;
+    case 'branch.refused':
+      return `The branch from epoch ${text.epoch} was refused: its checkpoint cannot be used: ${englishCheckpointProblem(text.problem)}. Nothing was changed.`;
+    case 'branch.busy':
+      return 'A branch starts a new run: stop the current run first.';
+    case 'branch.freshOptimizer':
+      return (
+        `The branch from epoch ${text.epoch} uses ${OPTIMIZER_LABELS[text.to]} where its parent used ${OPTIMIZER_LABELS[text.from]}: ` +
+        `${OPTIMIZER_LABELS[text.to]} starts with fresh state (no moments, step 0); the weights, the data order and StepLR continue from the checkpoint.`
+      );
     case 'storage.noIndexedDb':
       return 'this browser offers no IndexedDB here';
     case 'storage.failed':

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../shared/config';
 import type {
   BackendInfo,
   BatchLossPoint,
+  CheckpointArchiveView,
   DataFacts,
   EpochMetrics,
   FeatureMap,
@@ -45,6 +46,12 @@ export interface TrainerView {
   /** The saved checkpoint the worker reported, and why checkpoints are off (null while they work). */
   checkpoint: CheckpointSummary | null;
   checkpointsOff: Shown | null;
+  /** Every run's stored checkpoints and the browser's storage figures, as the worker last listed them. */
+  archive: CheckpointArchiveView | null;
+  /** Runs whose checkpoints were dropped to make room, one list per eviction, until dismissed. */
+  evictedRuns: string[][];
+  /** The last branch the worker refused to start: its run record never trained. */
+  refusedBranch: string | null;
   /** The run paused itself at a non-finite loss. Cleared when it runs again. */
   diverged: Extract<WorkerEvent, { type: 'diverged' }> | null;
   /** A resumed run's identity: the UI's run record continues under this id. */
@@ -80,6 +87,9 @@ export const INITIAL_VIEW: TrainerView = {
   prediction: null,
   checkpoint: null,
   checkpointsOff: null,
+  archive: null,
+  evictedRuns: [],
+  refusedBranch: null,
   diverged: null,
   restoredRun: null,
   diagnostics: null,
@@ -107,6 +117,7 @@ export type ViewAction =
   /** The user asked for a new run, or a Reset: the last run's charts and log make way. */
   | { type: 'runRequested' }
   | { type: 'dismissNotice'; index: number }
+  | { type: 'dismissEviction'; index: number }
   | { type: 'crashed'; message: string };
 
 export function trainerReducer(view: TrainerView, action: ViewAction): TrainerView {
@@ -115,6 +126,8 @@ export function trainerReducer(view: TrainerView, action: ViewAction): TrainerVi
       return { ...view, ...EMPTY_RUN, error: null, weightsVersion: view.weightsVersion + 1 };
     case 'dismissNotice':
       return { ...view, notices: view.notices.filter((_, i) => i !== action.index) };
+    case 'dismissEviction':
+      return { ...view, evictedRuns: view.evictedRuns.filter((_, i) => i !== action.index) };
     case 'crashed':
       return { ...view, error: { message: action.message } };
     case 'event':
@@ -145,6 +158,12 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
       return { ...view, checkpoint: event.summary };
     case 'checkpointsOff':
       return { ...view, checkpointsOff: shown(event.reason, event.text) };
+    case 'checkpointArchive':
+      return { ...view, archive: event.archive };
+    case 'checkpointsEvicted':
+      return { ...view, evictedRuns: [...view.evictedRuns, event.runIds] };
+    case 'branchRefused':
+      return { ...view, notices: [...view.notices, shown(event.message, event.text)], refusedBranch: event.runId };
     case 'diverged':
       return { ...view, diverged: event };
     case 'diagnostics':

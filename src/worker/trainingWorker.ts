@@ -9,9 +9,10 @@ import { NoBackendError, startBackend } from './backends/startBackend';
 import { measureTrainingStep } from './backends/calibration';
 import { englishText, errorDetail, type Text } from '../shared/texts';
 import * as tf from '@tensorflow/tfjs';
-import { parseCheckpoint, summarize } from './checkpoint/checkpoint';
+import type { StorageFigures } from '../shared/checkpointRetention';
 import { wasmBackend } from './backends/wasmBackendAccess';
-import { openCheckpointStore } from './checkpoint/checkpointStore';
+import { openCheckpointArchive } from './checkpoint/checkpointArchive';
+import { CheckpointKeeper } from './checkpoint/checkpointKeeper';
 import { DataFileError } from './data/idx';
 import { decodeTfjsModel, encodeTfjsModel } from '../shared/modelFiles';
 import { loadMnist } from './data/loadMnist';
@@ -102,24 +103,30 @@ async function startPool(size: number): Promise<WorkerPool | null> {
 /** Tensors with no network and no run: what the worker returns to after Reset (Stop keeps the 10 weights). */
 let idleNumTensors: number | null = null;
 
-/** Connects the trainer to storage and tells the UI whether a run from an earlier visit can be resumed. */
+/** The browser's storage figures for this origin (workers have `navigator.storage` too); null where it gives none. */
+async function storageEstimate(): Promise<StorageFigures | null> {
+  const estimate = await self.navigator.storage?.estimate?.();
+  return estimate?.usage !== undefined && estimate.quota !== undefined ? { usage: estimate.usage, quota: estimate.quota } : null;
+}
+
+/**
+ * Connects the trainer to the checkpoint archive and tells the UI what is stored and whether a run from
+ * an earlier visit can be resumed. A checkpoint of the previous version that failed validation was left
+ * behind by the archive's upgrade: it is named.
+ */
 async function announceCheckpoint(target: Trainer): Promise<void> {
-  const opened = await openCheckpointStore();
-  if (!opened.store) {
+  const opened = await openCheckpointArchive();
+  if (!opened.archive) {
     post({ type: 'checkpointsOff', reason: opened.reason, text: opened.text });
     return;
   }
-  target.setCheckpointStore(opened.store);
-  const stored = await opened.store.load().catch(() => undefined);
-  if (stored === undefined || stored === null) return post({ type: 'checkpoint', summary: null });
-  const parsed = parseCheckpoint(stored);
-  if (parsed.ok) post({ type: 'checkpoint', summary: summarize(parsed.checkpoint) });
-  else {
-    const text: Text = { key: 'checkpoint.unusable', problem: parsed.problem, deleted: true };
+  for (const { problem } of opened.migration.refused) {
+    const text: Text = { key: 'checkpoint.unusable', problem, deleted: true };
     post({ type: 'notice', level: 'warning', message: englishText(text), text });
-    await opened.store.clear().catch(() => undefined);
-    post({ type: 'checkpoint', summary: null });
   }
+  const keeper = new CheckpointKeeper(opened.archive, post, storageEstimate);
+  target.setCheckpoints(keeper);
+  await keeper.announce();
 }
 
 async function exportModel(target: Trainer): Promise<void> {
@@ -197,6 +204,12 @@ function handle(command: WorkerCommand): void {
       break;
     case 'discardCheckpoint':
       void trainer?.discardCheckpoint();
+      break;
+    case 'branch':
+      void trainer?.branch(command.runId, command.from, command.config);
+      break;
+    case 'dropCheckpoints':
+      void trainer?.dropCheckpoints(command.runId);
       break;
     case 'diagnostics':
       if (trainer) diagnostics();

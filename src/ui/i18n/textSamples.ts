@@ -147,6 +147,17 @@ export const TEXT_SAMPLES: SampleTable = {
     { key: 'checkpoint.unusable', problem: { kind: 'order' }, deleted: true },
   ],
   'checkpoint.nothingToResume': [{ key: 'checkpoint.nothingToResume' }],
+  'checkpoint.saveSkipped': [
+    { key: 'checkpoint.saveSkipped', why: 'noRoom' },
+    { key: 'checkpoint.saveSkipped', why: 'quota' },
+  ],
+  'branch.gone': [{ key: 'branch.gone', epoch: 3 }],
+  'branch.refused': [
+    { key: 'branch.refused', epoch: 1, problem: { kind: 'weightNonFinite', name: 'fc1.weight' } },
+    { key: 'branch.refused', epoch: 0, problem: { kind: 'version', version: '7', expected: 1 } },
+  ],
+  'branch.busy': [{ key: 'branch.busy' }],
+  'branch.freshOptimizer': [{ key: 'branch.freshOptimizer', epoch: 3, from: 'adam', to: 'adamw' }],
   'storage.noIndexedDb': [{ key: 'storage.noIndexedDb' }],
   'storage.failed': [{ key: 'storage.failed', detail: 'QuotaExceededError' }],
   'training.failed': [{ key: 'training.failed', detail: 'out of memory' }],

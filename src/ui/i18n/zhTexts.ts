@@ -5,6 +5,7 @@
  */
 import {
   BACKEND_LABELS,
+  OPTIMIZER_LABELS,
   hex32,
   hex8,
   idxKind,
@@ -207,6 +208,21 @@ export function zhText(text: Text): string {
       return `保存的检查点无法使用：${checkpointProblem(text.problem)}。${text.deleted ? '它已被删除。' : ''}`;
     case 'checkpoint.nothingToResume':
       return '没有可以继续的已保存检查点。';
+    case 'checkpoint.saveSkipped':
+      return text.why === 'noRoom'
+        ? '有一个检查点没有保存：即使删掉其他所有运行的检查点，浏览器的存储空间也放不下它。训练继续；此时重新加载会丢失上一个检查点之后的步数。'
+        : '有一个检查点没有保存：浏览器因空间不足拒绝了写入。训练继续；此时重新加载会丢失上一个检查点之后的步数。';
+    case 'branch.gone':
+      return `第 ${text.epoch} 轮已无法再分支：它的检查点已不存在。没有做任何改动。`;
+    case 'branch.refused':
+      return `从第 ${text.epoch} 轮分支被拒绝：它的检查点无法使用：${checkpointProblem(text.problem)}。没有做任何改动。`;
+    case 'branch.busy':
+      return '分支会开始一个新的运行：请先停止当前运行。';
+    case 'branch.freshOptimizer':
+      return (
+        `从第 ${text.epoch} 轮的分支使用 ${OPTIMIZER_LABELS[text.to]}，而它的父运行用的是 ${OPTIMIZER_LABELS[text.from]}：` +
+        `${OPTIMIZER_LABELS[text.to]} 从全新状态开始（没有动量，步数为 0）；权重、数据顺序和 StepLR 从检查点继续。`
+      );
     case 'storage.noIndexedDb':
       return '此浏览器在这里不提供 IndexedDB';
     case 'storage.failed':

@@ -1,9 +1,8 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { saveWithRetention } from '../../shared/checkpointRetention';
-import { DEFAULT_CONFIG } from '../../shared/config';
-import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from '../../shared/simpleCnnShapes';
-import { CHECKPOINT_VERSION, type TrainingCheckpoint } from './checkpoint';
+import { PARAM_NAMES } from '../../shared/simpleCnnShapes';
+import type { TrainingCheckpoint } from './checkpoint';
 import {
   ARCHIVE_DB_NAME,
   DATA_STORE,
@@ -15,64 +14,7 @@ import {
   type LoadOutcome,
   type PreparedCheckpoint,
 } from './checkpointArchive';
-import { openCheckpointStore } from './checkpointStore';
-
-interface At {
-  runId: string;
-  /** Epochs finished; with `batch` 0 and no order, an epoch's boundary. */
-  epoch: number;
-  batch?: number;
-  step?: number;
-  savedAt?: number;
-  reason?: TrainingCheckpoint['reason'];
-  /** Every weight's value, so two checkpoints are told apart after a round trip. */
-  value?: number;
-}
-
-/** A SimpleCNN checkpoint under Adam, every tensor at its real size. */
-function checkpoint({ runId, epoch, batch = 0, step = epoch * 4 + batch, savedAt = 1000 + step, reason = batch ? 'pause' : 'epoch', value = step / 100 }: At): TrainingCheckpoint {
-  const params = {} as Record<ParamName, Float32Array>;
-  const slots = {} as Record<ParamName, Record<string, Float32Array>>;
-  for (const name of PARAM_NAMES) {
-    const size = PARAM_SHAPES[name].reduce((a: number, b: number) => a * b, 1);
-    params[name] = new Float32Array(size).fill(value);
-    slots[name] = { exp_avg: new Float32Array(size).fill(value / 10), exp_avg_sq: new Float32Array(size).fill(value / 100) };
-  }
-  const history = Array.from({ length: epoch }, (_, i) => ({
-    epoch: i + 1,
-    epochs: 3,
-    loss: 1 / (i + 1),
-    trainAccuracy: 90,
-    testAccuracy: 91,
-    learningRate: 1e-3,
-    trainSeconds: 1,
-    evalSeconds: 1,
-    samplesPerSecond: 100,
-    stepMilliseconds: 10,
-  }));
-  return {
-    version: CHECKPOINT_VERSION,
-    runId,
-    savedAt,
-    reason,
-    config: { ...DEFAULT_CONFIG, epochs: 3, trainSize: 128, batch: 32 },
-    applied: { lr: 1e-3, weightDecay: 1e-4, lrStep: 7, lrGamma: 0.5, dropout: 0.25, batch: 32 },
-    epochs: 3,
-    epoch,
-    batch,
-    step,
-    order: batch ? Uint32Array.from({ length: 128 }, (_, i) => 127 - i) : null,
-    lossSum: batch * 2,
-    correct: batch * 3,
-    randomState: 12345 + step,
-    params,
-    optimizer: { step, slots },
-    history,
-    batchLoss: Array.from({ length: step }, (_, i) => ({ step: i + 1, x: (i + 1) / 4, loss: 2.3 - i / 100 })),
-    liveChanges: [],
-    lossSpikes: [],
-  };
-}
+import { fakeCheckpoint as checkpoint, type At } from './testing/fakeCheckpoint';
 
 /**
  * `actual` is `expected`: typed arrays compared as bytes (a deep equality walks their 1.2 M elements one
@@ -250,7 +192,7 @@ describe('checkpoint archive', () => {
     archive.close();
   });
 
-  it('resumes the newest unfinished run at its furthest checkpoint; finishing a run takes it out', async () => {
+  it('resumes the newest run at its furthest checkpoint while it is unfinished; finishing it takes it out', async () => {
     const archive = await open();
     expect(await archive.latestToResume()).toBeNull();
     await saveAll(archive, [
@@ -261,11 +203,11 @@ describe('checkpoint archive', () => {
       [{ runId: 'new', epoch: 0, savedAt: 500 }, 'rollBack'],
     ]);
     expect(await archive.latestToResume()).toMatchObject({ runId: 'new', slot: 'epoch', epoch: 1 });
+    // The newest run finished: nothing is offered, not the older run left unfinished (it stays as branch points).
     await archive.markFinished('new', 600);
-    expect(await archive.latestToResume()).toMatchObject({ runId: 'old', slot: 'rolling', epoch: 1, batch: 2 });
+    expect(await archive.latestToResume()).toBeNull();
     await archive.markFinished('old', 700);
     expect(slots(await archive.list('old'))).toEqual([0]);
-    expect(await archive.latestToResume()).toBeNull();
     // Continued after finishing (a roll-back): unfinished again.
     await saveAll(archive, [[{ runId: 'new', epoch: 0, batch: 1, savedAt: 800 }, 'rolling']]);
     expect(await archive.latestToResume()).toMatchObject({ runId: 'new', slot: 'rolling' });
@@ -365,14 +307,23 @@ describe('the upgrade from the two-slot store (version 1)', () => {
 
   it('gives up while a tab of the previous version holds the database open, leaving its data intact', async () => {
     const factory = new IDBFactory();
-    const old = await openCheckpointStore(factory);
-    if (!old.store) throw new Error(old.reason);
     const paused = checkpoint({ runId: 'r', epoch: 0, batch: 1 });
-    await old.store.save(paused);
+    await writeVersion1(factory, { latest: paused });
+    // The previous app's tab: version 1 open, and (as its store did) no answer to a version change.
+    const oldTab = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = factory.open(ARCHIVE_DB_NAME, 1);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
 
     const opened = await openCheckpointArchive(factory);
     expect(opened.archive).toBeNull();
     expect(!opened.archive && opened.reason).toMatch(/blocked/);
-    expectSameCheckpoint(await old.store.load(), paused);
+    const stillThere = await new Promise<unknown>((resolve) => {
+      const request = oldTab.transaction(LEGACY_STORE).objectStore(LEGACY_STORE).get('latest');
+      request.onsuccess = () => resolve(request.result);
+    });
+    expectSameCheckpoint(stillThere, paused);
+    oldTab.close();
   });
 });

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LiveField, TrainConfig } from '../../shared/config';
 import type {
   BatchLossPoint,
+  BranchPoint,
   CheckpointSummary,
   EpochMetrics,
   FeatureMap,
@@ -19,8 +20,8 @@ import type {
   WorkerEvent,
 } from '../../shared/protocol';
 import { LossSpikeDetector } from '../../shared/lossSpikes';
-import { parseCheckpoint, positionOf, summarize, type TrainingCheckpoint } from '../checkpoint/checkpoint';
-import type { CheckpointStore } from '../checkpoint/checkpointStore';
+import { parseCheckpoint, positionOf, type TrainingCheckpoint } from '../checkpoint/checkpoint';
+import { slotOf, type CheckpointKeeper } from '../checkpoint/checkpointKeeper';
 import { snapshot, restoreOptimizerState, type CheckpointPosition } from '../checkpoint/snapshot';
 import { IMAGE_SIZE, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from '../data/batches';
 import {
@@ -42,8 +43,8 @@ import { classifyOnPool, shareWeights, trainStepOnPool } from '../pool/poolStep'
 import type { WorkerPool } from '../pool/workerPool';
 import type { ReplicaMemory } from '../pool/poolProtocol';
 
-/** A warning notice: the English and the text. */
-const notice = (text: Text) => ({ type: 'notice' as const, level: 'warning' as const, message: englishText(text), text });
+/** A notice: the English and the text. */
+const notice = (text: Text, level: 'info' | 'warning' = 'warning') => ({ type: 'notice' as const, level, message: englishText(text), text });
 
 export interface DatasetSplit {
   images: Uint8Array;
@@ -65,6 +66,11 @@ export interface Dataset {
 const EVAL_ROWS = { gpu: 1000, wasm: 100 } as const;
 /** Progress events at most this often (the UI redraws on each). */
 const PROGRESS_INTERVAL_MS = 100;
+/**
+ * Training time (steps only: not pauses, not evaluation) after which the run saves where it stands in
+ * the epoch, so that a reload, a crash or a killed worker loses at most this much work.
+ */
+export const ROLLING_CHECKPOINT_MS = 60_000;
 
 /** Hands control back to the event loop so queued commands (pause, stop, config) are handled. */
 function yieldToEventLoop(): Promise<void> {
@@ -92,6 +98,16 @@ function correctOf(insight: TestInsight): number {
   return correct;
 }
 
+/**
+ * Where a run's state comes from: fresh weights from the seed (or an import), the run's own checkpoint
+ * (Resume, a roll-back), or another run's epoch checkpoint (a branch, whose optimizer starts fresh when
+ * the branch changed it).
+ */
+type RunOrigin =
+  | { kind: 'fresh' }
+  | { kind: 'resume'; checkpoint: TrainingCheckpoint }
+  | { kind: 'branch'; checkpoint: TrainingCheckpoint; freshOptimizer: boolean };
+
 /** One run's state while it trains: what its epochs read and extend, and what a checkpoint saves. */
 interface RunContext {
   config: TrainConfig;
@@ -99,6 +115,7 @@ interface RunContext {
   params: Params;
   optimizer: TrainingOptimizer<ParamName>;
   random: SeededRandom;
+  /** The checkpoint it continues (a resumed run's own, a branch's parent's), or null for a fresh run. */
   restored: TrainingCheckpoint | null;
   trainCount: number;
   testCount: number;
@@ -117,6 +134,8 @@ interface RunContext {
   unsentLosses: BatchLossPoint[];
   /** The latest state known healthy (the start, then each checkpoint saved): what a first spike pins. */
   lastHealthy: TrainingCheckpoint | null;
+  /** Time spent in training steps since the last checkpoint, ms (see ROLLING_CHECKPOINT_MS). */
+  trainingSinceCheckpointMs: number;
   /** The wasm workers that share each batch with this one (null: this worker trains alone). */
   pool: WorkerPool | null;
 }
@@ -149,13 +168,15 @@ export class Trainer {
   private resetRequested = false;
   /** A resume or a roll-back arrived during a run: start it once the run has ended. */
   private afterRun: 'resume' | 'rollBack' | null = null;
-  private checkpoints: CheckpointStore | null = null;
+  private checkpoints: CheckpointKeeper | null = null;
   /**
    * The roll-back point, pinned at the run's first loss spike (or non-finite loss): the last healthy
-   * state before it. Held here as well as in the store's `rollBack` slot, so a roll-back works without
-   * storage too. Kept when the run finishes, so a finished run can still go back.
+   * state before it. Held here as well as in the archive (the run's `rollBack` slot), so a roll-back
+   * works without storage too. Kept when the run finishes, so a finished run can still go back.
    */
   private rollBackPoint: TrainingCheckpoint | null = null;
+  /** The run launched last: the one a roll-back after a reload looks up the pin of. */
+  private lastRunId: string | null = null;
   /** An imported network waits for the next Train, which trains it instead of fresh weights. */
   private continueFromImport = false;
   private resumeRun: (() => void) | null = null;
@@ -187,15 +208,41 @@ export class Trainer {
   }
 
   /** Where checkpoints go; null where storage is unavailable (the run then keeps none). */
-  setCheckpointStore(store: CheckpointStore | null): void {
-    this.checkpoints = store;
+  setCheckpoints(keeper: CheckpointKeeper | null): void {
+    this.checkpoints = keeper;
   }
 
   start(config: TrainConfig, runId: string): void {
     if (this.state !== 'idle') return; // a second Train click while a run exists changes nothing
     this.liveConfig = config;
-    this.forgetRollBackPoint();
-    this.launch({ ...config }, runId, null);
+    this.rollBackPoint = null;
+    this.launch({ ...config }, runId, { kind: 'fresh' });
+  }
+
+  /**
+   * Starts run `runId` from run `from.runId`'s checkpoint after `from.epoch` epochs, with `config` (the
+   * parent's seed and data sizes, the controls' live fields and optimizer). Refused, with the reason and
+   * nothing changed, when a run is on or the checkpoint is gone or fails validation.
+   */
+  async branch(runId: string, from: BranchPoint, config: TrainConfig): Promise<void> {
+    const refuse = (text: Text) => this.emit({ type: 'branchRefused', runId, message: englishText(text), text });
+    if (this.state !== 'idle') return refuse({ key: 'branch.busy' });
+    const outcome = this.checkpoints ? await this.checkpoints.load({ runId: from.runId, slot: 'epoch', epoch: from.epoch }) : { status: 'missing' as const };
+    // Checked after the wait: a Train click may have started a run while storage answered.
+    if (this.state !== 'idle') return refuse({ key: 'branch.busy' });
+    if (outcome.status === 'missing') return refuse({ key: 'branch.gone', epoch: from.epoch });
+    if (outcome.status === 'refused') return refuse({ key: 'branch.refused', epoch: from.epoch, problem: outcome.problem });
+    const parent = outcome.checkpoint;
+    const freshOptimizer = parent.config.optimizer !== config.optimizer;
+    this.liveConfig = config;
+    this.rollBackPoint = null;
+    // The branch's past is its parent's up to the branch point; its spikes are its own.
+    this.emit({ type: 'restored', runId, config, history: parent.history, batchLoss: parent.batchLoss, liveChanges: parent.liveChanges, lossSpikes: [] });
+    // Fresh state only matters where the parent's optimizer had any (not at a run's start).
+    if (freshOptimizer && parent.optimizer.step > 0) {
+      this.emit(notice({ key: 'branch.freshOptimizer', epoch: from.epoch, from: parent.config.optimizer, to: config.optimizer }, 'info'));
+    }
+    this.launch(config, runId, { kind: 'branch', checkpoint: parent, freshOptimizer });
   }
 
   /**
@@ -208,12 +255,15 @@ export class Trainer {
       this.stop();
       return;
     }
-    const checkpoint = await this.loadCheckpoint('latest');
-    // A reloaded page's roll-back point, if it belongs to this run.
-    const pinned = this.rollBackPoint ? null : parseCheckpoint(await this.checkpoints?.load('rollBack').catch(() => undefined));
+    const outcome = this.checkpoints ? await this.checkpoints.resumePoint() : { status: 'missing' as const };
+    if (outcome.status === 'missing') return this.emit(notice({ key: 'checkpoint.nothingToResume' }));
+    if (outcome.status === 'refused') return this.emit(notice({ key: 'checkpoint.unusable', problem: outcome.problem, deleted: false }));
+    const { checkpoint } = outcome;
+    // The run's roll-back point: the one held, or a reloaded page's from the archive.
+    const pinned = this.rollBackPoint?.runId === checkpoint.runId ? this.rollBackPoint : await this.loadPin(checkpoint.runId);
     // Checked after the last wait: a Train click may have started a run while storage answered.
-    if (!checkpoint || this.state !== 'idle') return;
-    if (pinned?.ok && pinned.checkpoint.runId === checkpoint.runId) this.rollBackPoint = pinned.checkpoint;
+    if (this.state !== 'idle') return;
+    this.rollBackPoint = pinned;
     this.continueFrom(checkpoint);
   }
 
@@ -227,39 +277,37 @@ export class Trainer {
       this.stop();
       return;
     }
-    const pinned = this.rollBackPoint ?? (await this.loadCheckpoint('rollBack', { quiet: true }));
+    const pinned = this.rollBackPoint ?? (this.lastRunId ? await this.loadPin(this.lastRunId) : null);
     if (!pinned) return this.resumeCheckpoint();
     if (this.state !== 'idle') return; // a Train click won the race while storage answered
-    this.forgetRollBackPoint();
-    // The roll-back point becomes the saved run: a reload from here on resumes it, not the blown-up state.
-    // Not awaited, so that nothing can start between this check and the launch; IndexedDB runs the
-    // run's own later saves after this one.
+    this.rollBackPoint = null;
+    // The roll-back point becomes where the run stands, saved now: a reload from here on resumes it,
+    // not the blown-up state, and its abandoned later checkpoints go. Not awaited, so that nothing can
+    // start between this check and the launch; the keeper runs the run's own later saves after these.
     if (this.checkpoints) {
-      void this.checkpoints.save(pinned).catch(() => undefined);
-      this.emit({ type: 'checkpoint', summary: summarize(pinned) });
+      void this.checkpoints.remove({ runId: pinned.runId, slot: 'rollBack' });
+      const now = { ...pinned, savedAt: Date.now() };
+      void this.checkpoints.save(now, slotOf(now));
     }
     this.continueFrom(pinned);
   }
 
+  /** The saved run is offered no more; its epochs stay as branch points. */
   async discardCheckpoint(): Promise<void> {
     this.rollBackPoint = null;
-    await this.checkpoints?.clear().catch(() => undefined);
-    this.emit({ type: 'checkpoint', summary: null });
+    if (this.checkpoints) await this.checkpoints.discard();
+    else this.emit({ type: 'checkpoint', summary: null });
   }
 
-  /** A stored checkpoint, checked; null (having said why, unless `quiet`) when there is none or it is unusable. */
-  private async loadCheckpoint(slot: 'latest' | 'rollBack', { quiet = false } = {}): Promise<TrainingCheckpoint | null> {
-    const stored = await this.checkpoints?.load(slot).catch(() => undefined);
-    if (stored === undefined || stored === null) {
-      if (!quiet) this.emit(notice({ key: 'checkpoint.nothingToResume' }));
-      return null;
-    }
-    const parsed = parseCheckpoint(stored);
-    if (!parsed.ok) {
-      if (!quiet) this.emit({ type: 'error', message: parsed.error, text: { key: 'checkpoint.unusable', problem: parsed.problem, deleted: false } });
-      return null;
-    }
-    return parsed.checkpoint;
+  /** Deletes a run's checkpoints (its curves are the page's): it can no longer be branched or resumed. */
+  async dropCheckpoints(runId: string): Promise<void> {
+    await this.checkpoints?.dropRun(runId);
+  }
+
+  /** A run's pinned roll-back point from the archive, or null (none, or unusable). */
+  private async loadPin(runId: string): Promise<TrainingCheckpoint | null> {
+    const outcome = await this.checkpoints?.load({ runId, slot: 'rollBack' });
+    return outcome?.status === 'loaded' ? outcome.checkpoint : null;
   }
 
   private continueFrom(checkpoint: TrainingCheckpoint): void {
@@ -272,20 +320,16 @@ export class Trainer {
       liveChanges: checkpoint.liveChanges,
       lossSpikes: checkpoint.lossSpikes,
     });
-    this.launch(checkpoint.config, checkpoint.runId, checkpoint);
+    this.launch(checkpoint.config, checkpoint.runId, { kind: 'resume', checkpoint });
   }
 
-  private forgetRollBackPoint(): void {
-    this.rollBackPoint = null;
-    void this.checkpoints?.clear('rollBack').catch(() => undefined);
-  }
-
-  private launch(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): void {
+  private launch(config: TrainConfig, runId: string, origin: RunOrigin): void {
     this.stopRequested = false;
     this.resetRequested = false;
     this.afterRun = null;
+    this.lastRunId = runId;
     this.setState('running');
-    this.run(config, runId, restored).catch((error: unknown) => {
+    this.run(config, runId, origin).catch((error: unknown) => {
       const text: Text = { key: 'training.failed', detail: errorDetail(error) };
       this.emit({ type: 'error', message: englishText(text), text });
       this.setState('idle');
@@ -310,7 +354,7 @@ export class Trainer {
 
   /** Ends any run and forgets its network; the next prediction uses fresh weights of the live seed. */
   reset(): void {
-    this.forgetRollBackPoint();
+    this.rollBackPoint = null;
     if (this.state === 'running' || this.state === 'paused') {
       this.resetRequested = true;
       this.stop();
@@ -403,28 +447,37 @@ export class Trainer {
     return this.stopRequested;
   }
 
-  private async run(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): Promise<void> {
-    const run = this.beginRun(config, runId, restored);
+  private async run(config: TrainConfig, runId: string, origin: RunOrigin): Promise<void> {
+    const run = this.beginRun(config, runId, origin);
     try {
-      // A fresh run's first roll-back point is its start: held in memory, stored only if a spike pins it.
-      if (!restored) run.lastHealthy = await this.snapshotOf(run, 'start', { epoch: 0, batch: 0, order: null, lossSum: 0, correct: 0 });
-      for (let epoch = restored?.epoch ?? 0; epoch < this.liveConfig.epochs; epoch++) {
+      if (origin.kind !== 'resume') await this.saveStart(run);
+      for (let epoch = run.restored?.epoch ?? 0; epoch < this.liveConfig.epochs; epoch++) {
         const pass = await this.trainEpoch(run, epoch);
         if (!pass) return;
         await this.finishEpoch(run, pass);
       }
-      // A finished run has nothing left to resume: its checkpoint would only offer an empty Resume.
-      // (Its roll-back point stays: a warning on the finished run can still take it back.)
-      await this.checkpoints?.clear('latest').catch(() => undefined);
-      if (this.checkpoints) this.emit({ type: 'checkpoint', summary: null });
+      // A finished run has nothing left to resume; its epochs stay as branch points. (Its roll-back
+      // point stays too: a warning on the finished run can still take it back.)
+      await this.checkpoints?.markFinished(runId);
     } finally {
       this.endRun(run);
     }
   }
 
+  /**
+   * The state a fresh run or a branch begins from, saved as its epoch checkpoint (epoch 0, or the
+   * branch's epoch k in the branch's own name): its first branch point, what a reload right away
+   * resumes, and its first roll-back point.
+   */
+  private async saveStart(run: RunContext): Promise<void> {
+    await this.saveCheckpoint(run, 'start', { epoch: run.restored?.epoch ?? 0, batch: 0, order: null, lossSum: 0, correct: 0 });
+  }
+
   /** The weights, optimizer and history a run starts from: fresh from the seed, imported, or a checkpoint's. */
-  private beginRun(config: TrainConfig, runId: string, restored: TrainingCheckpoint | null): RunContext {
-    // A fresh run draws its weights from the seed's stream; a resumed one continues where the stream stood.
+  private beginRun(config: TrainConfig, runId: string, origin: RunOrigin): RunContext {
+    const restored = origin.kind === 'fresh' ? null : origin.checkpoint;
+    const resumed = origin.kind === 'resume' ? origin.checkpoint : null;
+    // A fresh run draws its weights from the seed's stream; a resumed one (or a branch) continues where the stream stood.
     const random = new SeededRandom(restored ? restored.randomState : config.seed);
     // The initial weights are drawn even when an import replaces them, so the data order stays the seed's.
     const initial = restored ? new Map(Object.entries(restored.params) as [ParamName, Float32Array][]) : initialParamValues(random);
@@ -438,7 +491,7 @@ export class Trainer {
       lr: config.lr,
       weightDecay: config.weightDecay,
     });
-    if (restored) restoreOptimizerState(optimizer, restored.optimizer);
+    if (restored && !(origin.kind === 'branch' && origin.freshOptimizer)) restoreOptimizerState(optimizer, restored.optimizer);
     const history = restored ? [...restored.history] : [];
     const batchLoss = restored ? [...restored.batchLoss] : [];
     return {
@@ -451,18 +504,20 @@ export class Trainer {
       trainCount: Math.min(config.trainSize, this.data.train.count),
       testCount: Math.min(config.testSize, this.data.test.count),
       throughput: new Throughput(),
-      applied: restored ? { ...restored.applied } : pickLive(config),
+      // A branch takes the settings it was given; a resumed run the ones it had.
+      applied: resumed ? { ...resumed.applied } : pickLive(config),
       history,
       batchLoss,
       liveChanges: restored ? [...restored.liveChanges] : [],
-      lossSpikes: restored ? [...restored.lossSpikes] : [],
+      lossSpikes: resumed ? [...resumed.lossSpikes] : [],
       spikes: new LossSpikeDetector(batchLoss.map((point) => point.loss)),
       step: restored?.step ?? 0,
       lastEvalSeconds: 0,
       lastTestAccuracy: history.at(-1)?.testAccuracy ?? null,
       lastProgressAt: 0,
       unsentLosses: [],
-      lastHealthy: restored,
+      lastHealthy: resumed,
+      trainingSinceCheckpointMs: 0,
       pool: this.pool,
     };
   }
@@ -502,12 +557,14 @@ export class Trainer {
         this.progress(run, pass, b, 'train');
         return null;
       }
+      const stepStart = performance.now();
       const next = await this.trainBatch(run, pass, b);
       await this.collect(run, pass);
       pass.pending = next;
       const stepEnd = performance.now();
       run.throughput.record(stepEnd, Math.min(pass.batchSize, run.trainCount - b * pass.batchSize));
       pass.stepEnds.push(stepEnd);
+      run.trainingSinceCheckpointMs += stepEnd - stepStart;
       if (pass.nonFinite && this.state === 'running') {
         // Read one step behind: the batch named is the one whose loss was not finite.
         this.setState('paused');
@@ -520,9 +577,17 @@ export class Trainer {
         run.lastProgressAt = now;
         this.progress(run, pass, b + 1, 'train');
       }
+      // Not after the epoch's last batch: the epoch's own checkpoint follows it.
+      if (run.trainingSinceCheckpointMs >= ROLLING_CHECKPOINT_MS && b + 1 < pass.batches) await this.rollingCheckpoint(run, pass);
     }
     await this.collect(run, pass);
     return pass;
+  }
+
+  /** After a minute of training without a checkpoint: where the epoch stands now (a reload loses at most that minute). */
+  private async rollingCheckpoint(run: RunContext, pass: EpochPass): Promise<void> {
+    await this.collect(run, pass);
+    if (!pass.nonFinite) await this.saveCheckpoint(run, 'rolling', this.positionIn(pass));
   }
 
   /**
@@ -589,7 +654,7 @@ export class Trainer {
   private pinRollBackPoint(run: RunContext): LossSpike['rollBackTo'] {
     if (!this.rollBackPoint && run.lastHealthy) {
       this.rollBackPoint = run.lastHealthy;
-      void this.checkpoints?.save(run.lastHealthy, 'rollBack').catch(() => undefined);
+      void this.checkpoints?.save(run.lastHealthy, 'rollBack');
     }
     return this.rollBackPoint ? positionOf(this.rollBackPoint) : null;
   }
@@ -664,20 +729,17 @@ export class Trainer {
     });
   }
 
+  /**
+   * Takes the run's state at `at` and, when it is healthy, keeps it as the last healthy state and saves
+   * it: an epoch's boundary as that epoch's checkpoint, a point within an epoch as the rolling one.
+   */
   private async saveCheckpoint(run: RunContext, reason: CheckpointSummary['reason'], at: Omit<CheckpointPosition, 'randomState' | 'step'>): Promise<void> {
-    if (!this.checkpoints) return;
     const checkpoint = await this.snapshotOf(run, reason, at);
+    run.trainingSinceCheckpointMs = 0;
     // Weights that are no longer finite (a diverged run resumed anyway) must not replace a good checkpoint.
     if (!parseCheckpoint(checkpoint).ok) return;
     run.lastHealthy = checkpoint;
-    try {
-      await this.checkpoints.save(checkpoint);
-      this.emit({ type: 'checkpoint', summary: summarize(checkpoint) });
-    } catch (error) {
-      this.checkpoints = null;
-      const detail = errorDetail(error);
-      this.emit({ type: 'checkpointsOff', reason: detail, text: { key: 'storage.failed', detail } });
-    }
+    await this.checkpoints?.save(checkpoint, slotOf(checkpoint));
   }
 
   private progress(run: RunContext, pass: EpochPass, batch: number, phase: Progress['phase']): void {

@@ -42,12 +42,15 @@ export interface FilterGradientCheck {
 }
 
 export type BenchBackendName = GpuBackendName | 'wasm';
-/** 'stock': tfjs's own Conv2DBackpropFilter; 'matmul': this project's. */
-export type KernelVariant = 'stock' | 'matmul';
+/**
+ * 'stock': tfjs's own Conv2DBackpropFilter; 'project': this project's (on wasm, which ships none, the
+ * project's wasm kernels: the only variant there).
+ */
+export type KernelVariant = 'stock' | 'project';
 
 export interface TrainingStepBenchOptions {
   backend: BenchBackendName;
-  /** The variants to time (wasm has one: give ['stock']); their steps alternate, so drifting load hits both alike. */
+  /** The variants to time, their steps alternating so that a drifting load hits them alike. */
   variants: KernelVariant[];
   batch: number;
   /** Timed steps of each variant, after one untimed warm-up step of each (which compiles the shaders). */

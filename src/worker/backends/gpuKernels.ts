@@ -4,6 +4,9 @@
  * Each replaces the backend's own kernel and falls back to it for arguments it does not handle.
  */
 import { Conv2DBackpropFilter } from '@tensorflow/tfjs';
+// Registers tfjs-webgpu's kernels before ours replace one (the same import as startBackend's, so no cost):
+// a stock kernel registered after ours would overwrite it. (tfjs-webgl's come with @tensorflow/tfjs.)
+import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { gpuConv2DBackpropFilter, im2ColMatMul } from './gpuConv2DBackpropFilter';
 import { fusedFilterGradientWebGpu } from './gpuFilterGradientWebGpu';
@@ -31,6 +34,3 @@ export function registerGpuTrainingKernels(): void {
 export function unregisterGpuTrainingKernels(): void {
   for (const replacement of REPLACEMENTS) replacement.unregister();
 }
-
-/** The registered configs, so a test can tell that these kernels (not tfjs's) are the ones in place. */
-export const GPU_TRAINING_KERNEL_CONFIGS = REPLACEMENTS.map((replacement) => replacement.config);

@@ -449,6 +449,7 @@ export class Trainer {
 
   private async run(config: TrainConfig, runId: string, origin: RunOrigin): Promise<void> {
     const run = this.beginRun(config, runId, origin);
+    let failed = false;
     try {
       if (origin.kind !== 'resume') await this.saveStart(run);
       for (let epoch = run.restored?.epoch ?? 0; epoch < this.liveConfig.epochs; epoch++) {
@@ -459,8 +460,11 @@ export class Trainer {
       // A finished run has nothing left to resume; its epochs stay as branch points. (Its roll-back
       // point stays too: a warning on the finished run can still take it back.)
       await this.checkpoints?.markFinished(runId);
+    } catch (error) {
+      failed = true;
+      throw error;
     } finally {
-      this.endRun(run);
+      this.endRun(run, failed);
     }
   }
 
@@ -688,13 +692,16 @@ export class Trainer {
     if (!pass.nonFinite) await this.saveCheckpoint(run, 'epoch', { epoch: pass.epoch + 1, batch: 0, order: null, lossSum: 0, correct: 0 });
   }
 
-  private endRun(run: RunContext): void {
+  /** `failed`: the run threw (`launch` reports the error), so it is neither finished nor stopped. */
+  private endRun(run: RunContext, failed: boolean): void {
     run.optimizer.dispose();
-    this.emit({
-      type: 'done',
-      reason: this.stopRequested ? 'stopped' : 'finished',
-      finalTestAccuracy: run.lastTestAccuracy,
-    });
+    if (!failed) {
+      this.emit({
+        type: 'done',
+        reason: this.stopRequested ? 'stopped' : 'finished',
+        finalTestAccuracy: run.lastTestAccuracy,
+      });
+    }
     if (this.resetRequested) this.dropNetwork();
     this.setState('idle');
     const next = this.afterRun;

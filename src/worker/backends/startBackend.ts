@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import './wasmSetup';
+import { registerGpuTrainingKernels } from './gpuKernels';
 import type { BackendChoice, BackendName } from '../../shared/config';
 import type { BackendInfo } from '../../shared/protocol';
 import {
@@ -34,6 +35,10 @@ import {
   type ProbeProblem,
   type Text,
 } from '../../shared/texts';
+
+// tfjs 4.22's GPU filter gradient is one invocation per filter weight, each summing the whole batch
+// serially; ours is a matrix product (src/worker/backends/gpuKernels.ts).
+registerGpuTrainingKernels();
 
 const unavailable = (problem: ProbeProblem): GpuProbe => ({ available: false, software: false, description: englishProbeProblem(problem), problem });
 

@@ -34,8 +34,9 @@ export interface BackendFailure {
 }
 
 /** One calibration result (the shape of calibration.ts's Measurement). */
+/** `workers`: the CPU workers that shared each batch (wasm on a pool; absent for one). */
 export type MeasuredBackend =
-  | { name: BackendName; status: 'measured'; msPerStep: number }
+  | { name: BackendName; status: 'measured'; msPerStep: number; workers?: number }
   | { name: BackendName; status: 'slow'; warmupMs: number }
   | { name: BackendName; status: 'failed'; error: string };
 
@@ -224,7 +225,7 @@ function englishGpu(label: string, gpu: GpuStatus): string {
 function englishMeasurement(r: MeasuredBackend, limitSeconds: number): string {
   switch (r.status) {
     case 'measured':
-      return `${r.name} ${Math.round(r.msPerStep)} ms/step`;
+      return `${r.name}${r.workers ? ` (${r.workers} workers)` : ''} ${Math.round(r.msPerStep)} ms/step`;
     case 'slow':
       return `${r.name} slower than ${limitSeconds} s/step (warm-up ${(r.warmupMs / 1000).toFixed(1)} s)`;
     case 'failed':

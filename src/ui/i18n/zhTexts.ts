@@ -42,7 +42,7 @@ function gpu(label: string, status: GpuStatus): string {
 function measurement(r: MeasuredBackend, limitSeconds: number): string {
   switch (r.status) {
     case 'measured':
-      return `${r.name} 每步 ${Math.round(r.msPerStep)} ms`;
+      return `${r.name}${r.workers ? `（${r.workers} 个工作线程）` : ''} 每步 ${Math.round(r.msPerStep)} ms`;
     case 'slow':
       return `${r.name} 每步超过 ${limitSeconds} 秒（预热 ${(r.warmupMs / 1000).toFixed(1)} 秒）`;
     case 'failed':

@@ -189,6 +189,24 @@ describe('describeCalibration', () => {
   });
 });
 
+describe('a pool of CPU workers in the calibration', () => {
+  const now = Date.UTC(2026, 11, 6);
+  const expected = { key: 'k', candidates: ['webgl', 'wasm'] as const, now };
+  const pooled: Measurement = { name: 'wasm', status: 'measured', msPerStep: 180, workers: 2 };
+
+  it('says how many workers shared the step it timed', () => {
+    const record: CalibrationRecord = { key: 'k', measuredAt: now, results: [ms('webgl', 240), pooled] };
+    expect(describeCalibration(record, false)).toBe('measured on this machine — wasm (2 workers) 180 ms/step, webgl 240 ms/step (measured now)');
+  });
+
+  it('keeps the worker count through the cache, and refuses a count that is not a pool', () => {
+    const stored = (wasm: unknown) => ({ version: 1, key: 'k', measuredAt: now, results: [ms('webgl', 240), wasm] });
+    expect(parseStoredCalibration(stored(pooled), expected)?.results[1]).toEqual(pooled);
+    expect(parseStoredCalibration(stored({ ...pooled, workers: 1 }), expected)).toBeNull();
+    expect(parseStoredCalibration(stored({ ...pooled, workers: 'two' }), expected)).toBeNull();
+  });
+});
+
 describe('calibrate', () => {
   const candidates = fastCandidates(rankBackends(hw('nvidia'), hw('ANGLE (NVIDIA)'), 'WASM'));
 

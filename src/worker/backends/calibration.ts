@@ -28,13 +28,14 @@ export const CALIBRATION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 const RECORD_VERSION = 1;
 
 export type Measurement =
-  | { name: BackendName; status: 'measured'; msPerStep: number }
+  /** `workers`: the CPU workers that shared each step (wasm on a pool; absent for one). */
+  | { name: BackendName; status: 'measured'; msPerStep: number; workers?: number }
   /** The warm-up step alone took `warmupMs`, over WARMUP_LIMIT_MS: slower than that, not timed further. */
   | { name: BackendName; status: 'slow'; warmupMs: number }
   /** It did not start, failed its smoke test, or threw while training. */
   | { name: BackendName; status: 'failed'; error: string };
 
-export type StepTiming = { status: 'measured'; msPerStep: number } | { status: 'slow'; warmupMs: number };
+export type StepTiming = { status: 'measured'; msPerStep: number; workers?: number } | { status: 'slow'; warmupMs: number };
 
 export interface CalibrationRecord {
   key: string;
@@ -141,7 +142,10 @@ function parseMeasurement(entry: unknown): Measurement | null {
   switch (entry['status']) {
     case 'measured': {
       const ms = entry['msPerStep'];
-      return isFiniteNumber(ms) && ms > 0 && ms < 3_600_000 ? { name: backend, status: 'measured', msPerStep: ms } : null;
+      const workers = entry['workers'];
+      if (!isFiniteNumber(ms) || ms <= 0 || ms >= 3_600_000) return null;
+      if (workers === undefined) return { name: backend, status: 'measured', msPerStep: ms };
+      return Number.isInteger(workers) && (workers as number) > 1 ? { name: backend, status: 'measured', msPerStep: ms, workers: workers as number } : null;
     }
     case 'slow': {
       const ms = entry['warmupMs'];
@@ -241,7 +245,7 @@ export async function measureTrainingStep(options: MeasureOptions = {}): Promise
     } else {
       const times: number[] = [];
       for (let i = 1; i <= steps; i++) times.push(await timeStep(i));
-      timing = { status: 'measured', msPerStep: median(times) };
+      timing = { status: 'measured', msPerStep: median(times), ...(options.pool && { workers: options.pool.size }) };
     }
   } finally {
     optimizer?.dispose();

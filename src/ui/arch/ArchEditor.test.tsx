@@ -127,9 +127,9 @@ describe('ArchEditor', () => {
   it("shows the seed's network: its maps 28→14→7→3, each layer's numbers and 390,410 parameters", () => {
     renderEditor();
     expect(control<HTMLSelectElement>('Preset').value).toBe('simpleCnn');
-    expect(layerRow('conv1')).toEqual(['28×28×32', '320', '225,792', '3×3 px']);
-    expect(layerRow('pool1')).toEqual(['14×14×32', '0', '0', '4×4 px']);
-    expect(layerRow('pool3')).toEqual(['3×3×128', '0', '0', '22×22 px']);
+    expect(layerRow('conv1')).toEqual(['28×28×32', '320', '225,792', '3×3']);
+    expect(layerRow('pool1')).toEqual(['14×14×32', '0', '0', '4×4']);
+    expect(layerRow('pool3')).toEqual(['3×3×128', '0', '0', '22×22']);
     expect(layerRow('flatten')).toEqual(['1152', '0', '0', 'whole image']);
     expect(layerRow('fc2')).toEqual(['10', '2,570', '2,560', 'whole image']);
     expect(totalParameters()).toBe('390,410');
@@ -162,7 +162,7 @@ describe('ArchEditor', () => {
   it('edits a block: the table follows and onChange gets the new spec, once per edit', () => {
     renderEditor();
     setValue(control('Block 2 channels'), '32');
-    expect(layerRow('conv2')).toEqual(['14×14×32', '9,248', '1,806,336', '8×8 px']);
+    expect(layerRow('conv2')).toEqual(['14×14×32', '9,248', '1,806,336', '8×8']);
     expect(layerRow('conv3')[1]).toBe('36,992');
     expect(onChange).toHaveBeenCalledTimes(1);
     expect(lastSpec().convBlocks.map((block) => block.channels)).toEqual([32, 32, 128]);
@@ -180,7 +180,7 @@ describe('ArchEditor', () => {
 
   it('edits the head, the dense layers and the dropout sites', () => {
     renderEditor();
-    setValue(control<HTMLSelectElement>('Head'), 'globalAvgPool');
+    setValue(control<HTMLSelectElement>('Head type'), 'globalAvgPool');
     act(() => control('Dropout after the head').click());
     setValue(control('Dense layer 1 width'), '100');
     act(() => control('Dense layer 1 dropout').click());

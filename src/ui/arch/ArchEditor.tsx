@@ -538,7 +538,7 @@ function HeadEditor({ draft, m, problems, onEdit }: { draft: ArchDraft; m: ArchM
     <fieldset className={problems.length > 0 ? 'arch-row arch-head arch-row-invalid' : 'arch-row arch-head'}>
       <legend>{m.head.heading}</legend>
       <div className="arch-fields">
-        <Field prefix="" label={m.head.kind}>
+        <Field prefix={m.head.controlPrefix} label={m.head.kind}>
           {(id) => <Select<HeadKind> id={id} value={draft.head.kind} options={HEAD_KINDS} text={(kind) => m.head.kinds[kind]} onChange={(kind) => onEdit({ kind })} />}
         </Field>
         <Checkbox prefix="" label={m.head.dropout} checked={draft.head.dropoutAfter} onChange={(dropoutAfter) => onEdit({ dropoutAfter })} />

@@ -71,7 +71,7 @@ export function LayersTable({ analysis, convBlocks, problems, note, m }: LayersT
                 <td>{layer.outputShape.join('×')}</td>
                 <td>{formatInteger(layer.parameters)}</td>
                 <td>{formatInteger(layer.macs)}</td>
-                <td>{layer.receptiveField ? a.field(layer.receptiveField.size) : a.wholeImage}</td>
+                {layer.receptiveField ? <td>{a.field(layer.receptiveField.size)}</td> : <td className="arch-field-whole">{a.wholeImage}</td>}
               </tr>
             ))}
             {mapBreaks.map(({ problem, layer }) => (
@@ -100,8 +100,7 @@ export function LayersTable({ analysis, convBlocks, problems, note, m }: LayersT
         </table>
       </div>
       <p className="arch-notes">
-        {a.spatial(spatialSummary(analysis))} {analysis.totals.buffers > 0 && `${a.buffers(analysis.totals.buffers)} `}
-        {a.macsNote}
+        {[a.spatial(spatialSummary(analysis)), ...(analysis.totals.buffers > 0 ? [a.buffers(analysis.totals.buffers)] : []), a.macsNote, a.fieldNote].join(a.sentenceGap)}
       </p>
       {note && <p className="arch-hint">{note}</p>}
     </div>

@@ -90,7 +90,9 @@ export const en = {
 
   head: {
     heading: 'Head',
-    kind: 'Head',
+    /** Before the head's visible labels, read by screen readers only: "Head type". */
+    controlPrefix: 'Head ',
+    kind: 'type',
     kinds: { flatten: 'Flatten', globalAvgPool: 'Global average pooling' } satisfies Record<HeadKind, string>,
     dropout: 'Dropout after the head',
   },
@@ -105,7 +107,7 @@ export const en = {
     receptiveField: 'Receptive field',
     total: 'Total',
     wholeImage: 'whole image',
-    field: (size: number) => `${size}×${size} px`,
+    field: (size: number) => `${size}×${size}`,
     conv: (kernel: number, stride: number) => `${kernel}×${kernel} conv${stride === 2 ? ', stride 2' : ''}`,
     batchNorm: 'BatchNorm',
     pool: (pooling: Exclude<Pooling, 'none'>) => (pooling === 'max' ? 'max pool' : 'avg pool'),
@@ -117,6 +119,9 @@ export const en = {
     buffers: (count: number) => `Plus ${int(count)} BatchNorm running statistics (kept, not trained).`,
     spatial: (sizes: string) => `Map sizes: ${sizes} px.`,
     macsNote: 'Multiply-adds per image, convs and dense layers.',
+    fieldNote: 'Receptive field: the input pixels one value depends on.',
+    /** Between the notes' sentences. */
+    sentenceGap: ' ',
     /** Marks the row of a layer that cannot work. */
     problemMark: 'cannot work',
     stopsAtProblem: 'The table stops at the layer that cannot work.',
@@ -242,7 +247,8 @@ export const zh: ArchMessages = {
 
   head: {
     heading: '头部',
-    kind: '头部',
+    controlPrefix: '头部',
+    kind: '类型',
     kinds: { flatten: '展平', globalAvgPool: '全局平均池化' },
     dropout: '头部之后 dropout',
   },
@@ -257,7 +263,7 @@ export const zh: ArchMessages = {
     receptiveField: '感受野',
     total: '合计',
     wholeImage: '整幅图像',
-    field: (size: number) => `${size}×${size} 像素`,
+    field: (size: number) => `${size}×${size}`,
     conv: (kernel: number, stride: number) => `${kernel}×${kernel} 卷积${stride === 2 ? '，步幅 2' : ''}`,
     batchNorm: 'BatchNorm',
     pool: (pooling: Exclude<Pooling, 'none'>) => (pooling === 'max' ? '最大池化' : '平均池化'),
@@ -268,6 +274,8 @@ export const zh: ArchMessages = {
     buffers: (count: number) => `另有 ${zhInt(count)} 个 BatchNorm 运行统计量（保存，但不训练）。`,
     spatial: (sizes: string) => `特征图尺寸：${sizes} 像素。`,
     macsNote: '每张图像的乘加次数，只计卷积层和全连接层。',
+    fieldNote: '感受野：一个输出值所依赖的输入像素范围。',
+    sentenceGap: '',
     problemMark: '无法工作',
     stopsAtProblem: '表格止于无法工作的那一层。',
     showsInEffect: '表格显示的是当前生效的网络。',

@@ -51,3 +51,76 @@ export async function openMoreSettings(page: Page): Promise<void> {
   if (!(await weightDecay.isVisible())) await page.getByText('More settings', { exact: true }).click();
   await expect(weightDecay).toBeVisible();
 }
+
+/** Waits until the run in progress has finished (its final accuracy shown) and Train is back. */
+export async function waitForFinish(page: Page): Promise<void> {
+  await expect(page.getByText(/Final test accuracy/)).toBeVisible({ timeout: 240_000 });
+  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+}
+
+/** The Runs table's rows, one per kept run (not the "No runs yet" row). */
+export function runRows(page: Page): Locator {
+  return page.getByRole('table', { name: 'Runs' }).locator('tbody tr').filter({ hasNot: page.locator('td.empty') });
+}
+
+/**
+ * The centre of the leftmost dot of a colour on a chart canvas, in page coordinates: the first epoch
+ * point of a series drawn in that colour (a line from it goes right, so its leftmost pixels are the
+ * dot's). Null when the colour is not drawn.
+ */
+export async function leftmostPoint(canvas: Locator, rgb: [number, number, number]): Promise<{ x: number; y: number } | null> {
+  const box = await canvas.boundingBox();
+  if (!box) return null;
+  const found = await canvas.evaluate((element, [r, g, b]) => {
+    const c = element as HTMLCanvasElement;
+    const pixels = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data;
+    if (!pixels) return null;
+    const matches = (i: number) => Math.abs(pixels[i] - r) + Math.abs(pixels[i + 1] - g) + Math.abs(pixels[i + 2] - b) < 60 && pixels[i + 3] > 200;
+    // The plot, not the legend under it (its glyphs have the series' colours too).
+    const plotBottom = Math.floor(c.height * 0.75);
+    let left = -1;
+    for (let x = 0; x < c.width && left < 0; x++) for (let y = 0; y < plotBottom; y++) if (matches(4 * (y * c.width + x))) left = x;
+    if (left < 0) return null;
+    // The dot: the matching pixels in the few columns from its left edge.
+    const dot = Math.ceil(6 * (c.width / c.clientWidth));
+    let sumY = 0;
+    let count = 0;
+    for (let x = left; x < left + dot; x++) {
+      for (let y = 0; y < plotBottom; y++) {
+        if (matches(4 * (y * c.width + x))) {
+          sumY += y;
+          count++;
+        }
+      }
+    }
+    const scale = c.clientWidth / c.width;
+    return { x: (left + dot / 2) * scale, y: (sumY / count) * scale };
+  }, rgb);
+  return found && { x: box.x + found.x, y: box.y + found.y };
+}
+
+/** A kept run as the page stored it: what the tests read of it. */
+export interface StoredRun {
+  id: string;
+  createdAt: number;
+  parent?: { runId: string; epoch: number };
+  epochs: { epoch: number; loss: number; trainAccuracy: number; testAccuracy: number; learningRate: number }[];
+}
+
+/** The kept run records as the page stored them (IndexedDB `mnist-lab-runs`), oldest first, with every epoch's numbers in full. */
+export async function storedRuns(page: Page): Promise<StoredRun[]> {
+  return page.evaluate(
+    () =>
+      new Promise<StoredRun[]>((resolve, reject) => {
+        const request = indexedDB.open('mnist-lab-runs');
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const get = request.result.transaction('runs').objectStore('runs').getAll();
+          get.onsuccess = () => {
+            request.result.close();
+            resolve((get.result as StoredRun[]).sort((a, b) => a.createdAt - b.createdAt));
+          };
+        };
+      }),
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDecimal, formatDuration, formatInteger, formatLearningRate, formatLossValue, formatNumber, formatPercent, seedPrintout } from './format';
+import { formatBytes, formatDecimal, formatDuration, formatInteger, formatLearningRate, formatLossValue, formatNumber, formatPercent, seedPrintout } from './format';
 
 describe('formatDuration', () => {
   it('writes m:ss and h:mm:ss', () => {
@@ -39,6 +39,17 @@ describe('locale-aware numbers', () => {
     expect(formatNumber(1234.5, 'en', { maximumFractionDigits: 0 })).toBe('1,235');
     expect(formatDecimal(11.594, 1)).toBe('11.6');
     expect(formatDecimal(12345.678, 2, 'zh')).toBe('12345.68');
+  });
+});
+
+describe('formatBytes', () => {
+  it('writes decimal units with one decimal, in the page language', () => {
+    expect(formatBytes(4_704_523)).toBe('4.7 MB');
+    expect(formatBytes(1.2e9)).toBe('1.2 GB');
+    expect(formatBytes(52_600_000)).toBe('52.6 MB');
+    expect(formatBytes(2_048)).toBe('2 kB');
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1_234_567_890_123, 'zh')).toBe('1.2 TB');
   });
 });
 

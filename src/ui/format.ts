@@ -35,6 +35,18 @@ export const formatInteger = (n: number, locale: Locale = 'en'): string =>
 export const formatDecimal = (value: number, digits: number, locale: Locale = 'en'): string =>
   formatNumber(value, locale, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
 
+/** Bytes in decimal units with one decimal past a megabyte: 4,704,523 → "4.7 MB", 1.2e9 → "1.2 GB". */
+export function formatBytes(bytes: number, locale: Locale = 'en'): string {
+  const units: [number, string][] = [
+    [1e12, 'TB'],
+    [1e9, 'GB'],
+    [1e6, 'MB'],
+    [1e3, 'kB'],
+  ];
+  for (const [size, unit] of units) if (bytes >= size) return `${formatNumber(bytes / size, locale, { maximumFractionDigits: 1 })} ${unit}`;
+  return `${formatInteger(bytes, locale)} B`;
+}
+
 export const formatLoss = (loss: number) => loss.toFixed(4);
 
 /** A loss in a sentence, from 0.31 to a blown-up 3.6E22: four significant digits, scientific past a million. */

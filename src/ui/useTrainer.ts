@@ -123,15 +123,17 @@ export function useTrainer(config: TrainConfig, onBackendChange: (backend: Backe
   }, [runExists, fail]);
 
   const send = useCallback((command: WorkerCommand) => {
-    if (command.type === 'start') {
+    const newRun = command.type === 'start' || command.type === 'branch';
+    if (newRun) {
       failures.current.clear();
       setFailure(null);
     }
-    if (command.type === 'start' || command.type === 'reset') dispatch({ type: 'runRequested' });
+    if (newRun || command.type === 'reset') dispatch({ type: 'runRequested' });
     clientRef.current?.send(command);
   }, []);
 
   const dismissNotice = useCallback((index: number) => dispatch({ type: 'dismissNotice', index }), []);
+  const dismissEviction = useCallback((index: number) => dispatch({ type: 'dismissEviction', index }), []);
 
   /** An event that happened on this side (a file that could not be read), shown like the worker's. */
   const report = useCallback((event: WorkerEvent) => dispatch({ type: 'event', event }), []);
@@ -139,5 +141,5 @@ export function useTrainer(config: TrainConfig, onBackendChange: (backend: Backe
   /** A fresh worker for the same backend: Retry after a data file could not be used. */
   const retry = useCallback(() => setGeneration((g) => g + 1), []);
 
-  return { view, send, report, retry, dismissNotice, failure, dismissFailure: () => setFailure(null) };
+  return { view, send, report, retry, dismissNotice, dismissEviction, failure, dismissFailure: () => setFailure(null) };
 }

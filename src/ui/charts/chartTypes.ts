@@ -16,6 +16,14 @@ export interface ChartRun {
   batchLoss: { x: number; loss: number }[];
   /** Live changes (learning rate etc.) at the batch where they took effect, and loss spikes (`warning`); x as above. */
   markers: { x: number; label: string; warning?: boolean }[];
+  /** For a branch: the epoch of its first point, its parent's, where it is joined to the parent (runTree.ts). */
+  joinedAt?: number | null;
+  /**
+   * For a branch: the per-batch loss is drawn after this x (its branch point). The batches before it
+   * are its parent's: drawn in the parent's colour, they still feed the branch's smoothed curve, so a
+   * branch that repeats its parent draws the parent's very line.
+   */
+  batchesFrom?: number | null;
 }
 
 export interface ChartsHandle {

@@ -117,6 +117,17 @@ describe('buildLossDatasets', () => {
     expect(new Set(sets.map((s) => s.id)).size).toBe(sets.length);
   });
 
+  it("draws a branch's batches from its branch point, its smoothed curve continuing its parent's", () => {
+    const parent = run('p', { label: 'Run 1' });
+    const same = { ...parent, id: 'b', label: 'Run 1 @1', batchesFrom: 1 };
+    const [parentSmoothed, , branchRaw, branchSmoothed] = buildLossDatasets([parent, { ...same, current: true }], L);
+    expect(parentSmoothed.id).toBe('p:smoothed');
+    expect(branchRaw.data.every((p) => p.x > 1)).toBe(true);
+    expect(branchRaw.data.length).toBeGreaterThan(0);
+    // Identical batches: the branch's smoothed points are the parent's after epoch 1, not a restarted average.
+    expect(branchSmoothed.data).toEqual(parentSmoothed.data.filter((p) => p.x > 1));
+  });
+
   it('shows the raw layer of a lone finished run', () => {
     expect(buildLossDatasets([run('x', { label: 'Run 1' })], L).map((s) => s.id)).toEqual(['x:raw', 'x:smoothed', 'x:epoch']);
   });

@@ -111,11 +111,15 @@ export function buildLossDatasets(runs: readonly ChartRun[], labels: DatasetLabe
     const batches = sortedByX(run.batchLoss);
     const xs = batches.map((b) => b.x);
     const losses = batches.map((b) => b.loss);
-    if (batches.length > 0 && (run.current || runs.length === 1)) {
+    // A branch's inherited batches are smoothed over but not drawn (see ChartRun.batchesFrom).
+    const from = run.batchesFrom ?? -Infinity;
+    const drawn = (points: XY[]) => (from === -Infinity ? points : points.filter((p) => p.x > from));
+    const raw = drawn(finitePoints(xs, losses));
+    if (raw.length > 0 && (run.current || runs.length === 1)) {
       out.push({
         id: `${run.id}:raw`,
         label: name('raw'),
-        data: finitePoints(xs, losses),
+        data: raw,
         borderColor: withAlpha(color, RAW_ALPHA),
         backgroundColor: withAlpha(color, RAW_ALPHA),
         borderWidth: 1,
@@ -128,11 +132,11 @@ export function buildLossDatasets(runs: readonly ChartRun[], labels: DatasetLabe
         order: LAYER_ORDER.raw + r,
       });
     }
-    if (batches.length > 0) {
+    if (raw.length > 0) {
       out.push({
         id: `${run.id}:smoothed`,
         label: name('smoothed'),
-        data: finitePoints(xs, smoothLoss(losses, SMOOTHING_WEIGHT)),
+        data: drawn(finitePoints(xs, smoothLoss(losses, SMOOTHING_WEIGHT))),
         borderColor: color,
         backgroundColor: color,
         borderWidth: run.current ? 2 : 1.5,
@@ -155,10 +159,10 @@ export function buildLossDatasets(runs: readonly ChartRun[], labels: DatasetLabe
       borderDash: [],
       pointRadius: run.current ? 3 : 2.5,
       pointHoverRadius: 5,
-      showLine: batches.length === 0,
+      showLine: raw.length === 0,
       fill: false,
       // Without per-batch data the epoch line is the run's only entry.
-      inLegend: run.current || batches.length === 0,
+      inLegend: run.current || raw.length === 0,
       order: LAYER_ORDER.epoch + r,
     });
   });

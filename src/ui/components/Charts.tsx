@@ -6,8 +6,12 @@
  * component renders it and exports PNGs through its ref. Every word on it (titles, axes, legend,
  * tooltips, accessible names) is the page language's `t.charts`; the datasets are rebuilt only when the
  * runs or the language change.
+ *
+ * A click or a tap on an epoch point (a run's loss per epoch, its train or test accuracy) opens a small
+ * menu there (`pointMenu`: "Branch from epoch k" …); the keyboard reaches the same epochs through the
+ * epoch log's rows.
  */
-import { forwardRef, useImperativeHandle, useMemo, useRef } from 'react';
+import { forwardRef, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
   Chart as ChartJS,
   Decimation,
@@ -19,6 +23,8 @@ import {
   Title,
   Tooltip,
   type ChartData,
+  type ChartEvent,
+  type ChartOptions,
 } from 'chart.js';
 import { Line } from 'react-chartjs-2';
 import type { ChartRun, ChartsHandle, XY } from '../charts/chartTypes';
@@ -26,6 +32,7 @@ import { buildAccuracyDatasets, buildLossDatasets, buildMarkerLines, showLossLeg
 import { legendItems } from '../charts/legendGlyphs';
 import { markerLinesPlugin } from '../charts/markerPlugin';
 import { accuracyOptions, lossOptions, type PanelText } from '../charts/options';
+import { epochPointRun, nearestEpochPoint, type EpochPoint } from '../charts/pointPicking';
 import { intlLocale } from '../i18n/locale';
 import { useI18n } from '../i18n/useI18n';
 
@@ -49,9 +56,52 @@ function whitePng(chart: LineChart): string {
   return copy.toDataURL('image/png');
 }
 
-export const Charts = forwardRef<ChartsHandle, { runs: ChartRun[]; epochs: number }>(function Charts({ runs, epochs }, ref) {
+/** Every drawn epoch point of the chart's visible runs, in canvas pixels. */
+function epochPoints(chart: LineChart, joins: ReadonlyMap<string, number | null>): EpochPoint[] {
+  const points: EpochPoint[] = [];
+  chart.data.datasets.forEach((dataset, i) => {
+    const runId = epochPointRun((dataset as { id?: string }).id ?? '');
+    if (!runId || !chart.isDatasetVisible(i)) return;
+    chart.getDatasetMeta(i).data.forEach((element, j) => {
+      const epoch = dataset.data[j]?.x;
+      if (typeof epoch === 'number') points.push({ runId, epoch, x: element.x, y: element.y, joined: joins.get(runId) === epoch });
+    });
+  });
+  return points;
+}
+
+type Panel = 'loss' | 'accuracy';
+
+/** The point whose menu is open, and where (CSS pixels in its chart's box). */
+interface Picked {
+  panel: Panel;
+  runId: string;
+  epoch: number;
+  left: number;
+  top: number;
+  /** Near the right edge the menu opens leftwards. */
+  leftwards: boolean;
+}
+
+interface ChartsProps {
+  runs: ChartRun[];
+  epochs: number;
+  /** The actions of a picked epoch point (null: none); `close` closes the menu. Without it points are not picked. */
+  pointMenu?: (point: { runId: string; epoch: number }, close: () => void) => ReactNode;
+}
+
+export const Charts = forwardRef<ChartsHandle, ChartsProps>(function Charts({ runs, epochs, pointMenu }, ref) {
   const lossChart = useRef<LineChart | null>(null);
   const accuracyChart = useRef<LineChart | null>(null);
+  const [picked, setPicked] = useState<Picked | null>(null);
+  const menu = useRef<HTMLDivElement | null>(null);
+  // Chart.js keeps the handlers of the options it was given: they read the runs through a ref, so the
+  // options stay the same objects while the runs change.
+  const joins = useRef(new Map<string, number | null>());
+  const picking = pointMenu !== undefined;
+  useEffect(() => {
+    joins.current = new Map(runs.map((run) => [run.id, run.joinedAt ?? null]));
+  }, [runs]);
 
   useImperativeHandle(
     ref,
@@ -77,16 +127,84 @@ export const Charts = forwardRef<ChartsHandle, { runs: ChartRun[]; epochs: numbe
   const markers = useMemo(() => buildMarkerLines(runs), [runs]);
   const range = useMemo(() => xRange(runs, epochs), [runs, epochs]);
   const legend = showLossLegend(runs);
-  const lossOpts = useMemo(() => lossOptions(text, range, legend, markers, legendItems), [text, range, legend, markers]);
-  const accuracyOpts = useMemo(() => accuracyOptions(text, range, markers, legendItems), [text, range, markers]);
+  const pointAt = useCallback((chart: LineChart, event: ChartEvent) => (event.x === null || event.y === null ? null : nearestEpochPoint(epochPoints(chart, joins.current), { x: event.x, y: event.y })), []);
+  const handlers = useCallback(
+    (panel: Panel): Pick<ChartOptions<'line'>, 'onClick' | 'onHover'> => ({
+      onClick: (event, _active, chart) => {
+        const point = pointAt(chart as LineChart, event);
+        const canvas = chart.canvas;
+        setPicked(
+          point && {
+            panel,
+            runId: point.runId,
+            epoch: point.epoch,
+            left: canvas.offsetLeft + point.x,
+            top: canvas.offsetTop + point.y,
+            leftwards: point.x > chart.width / 2,
+          },
+        );
+      },
+      onHover: (event, _active, chart) => {
+        chart.canvas.style.cursor = pointAt(chart as LineChart, event) ? 'pointer' : '';
+      },
+    }),
+    [pointAt],
+  );
+  const lossOpts = useMemo(
+    () => ({ ...lossOptions(text, range, legend, markers, legendItems), ...(picking ? handlers('loss') : {}) }),
+    [text, range, legend, markers, picking, handlers],
+  );
+  const accuracyOpts = useMemo(
+    () => ({ ...accuracyOptions(text, range, markers, legendItems), ...(picking ? handlers('accuracy') : {}) }),
+    [text, range, markers, picking, handlers],
+  );
+
+  const close = useCallback(() => setPicked(null), []);
+  // The menu takes the focus when it opens; a press outside it (not on a chart, which picks again) closes it.
+  useEffect(() => {
+    if (!picked) return;
+    (menu.current?.querySelector<HTMLElement>('.point-menu-actions button:not(:disabled)') ?? menu.current?.querySelector<HTMLElement>('button'))?.focus();
+    const onPointerDown = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!menu.current?.contains(target) && !(target instanceof HTMLCanvasElement)) setPicked(null);
+    };
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => document.removeEventListener('pointerdown', onPointerDown);
+  }, [picked]);
+
+  const pickedRun = picked && runs.find((run) => run.id === picked.runId);
+  const content = picked && pickedRun && pointMenu ? pointMenu({ runId: picked.runId, epoch: picked.epoch }, close) : null;
+  const menuOf = (panel: Panel) =>
+    picked?.panel === panel && pickedRun && content ? (
+      <div
+        ref={menu}
+        className={`point-menu${picked.leftwards ? ' leftwards' : ''}`}
+        role="dialog"
+        aria-label={labels.pointMenu(pickedRun.label, picked.epoch)}
+        style={{ left: picked.left, top: picked.top }}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') close();
+        }}
+      >
+        <div className="point-menu-title">
+          <strong>{labels.pointMenu(pickedRun.label, picked.epoch)}</strong>
+          <button type="button" className="dismiss" aria-label={labels.closeMenu} onClick={close}>
+            ×
+          </button>
+        </div>
+        <div className="point-menu-actions">{content}</div>
+      </div>
+    ) : null;
 
   return (
     <section className="charts" aria-label={labels.region}>
       <div className="chart">
         <Line ref={lossChart} aria-label={labels.lossTitle} datasetIdKey="id" data={lossData} options={lossOpts} plugins={PLUGINS} />
+        {menuOf('loss')}
       </div>
       <div className="chart">
         <Line ref={accuracyChart} aria-label={labels.accuracyTitle} datasetIdKey="id" data={accuracyData} options={accuracyOpts} plugins={PLUGINS} />
+        {menuOf('accuracy')}
       </div>
     </section>
   );

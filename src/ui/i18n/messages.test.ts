@@ -51,7 +51,8 @@ const SAMPLES: Samples<Messages> = {
     outOfRange: [['Training images', '99999', 1, 60000, 60000]],
     moreSettingsValues: [[{ weightDecay: '0.0001', lrStep: 7, lrGamma: '0.5', dropout: '0.25', seed: 0, trainSize: '60,000', testSize: '10,000' }]],
   },
-  charts: { tooltipEpoch: [[3], [2.25]], runSeries: [['AdamW wd=1e-2', 'smoothed']] },
+  charts: { tooltipEpoch: [[3], [2.25]], runSeries: [['AdamW wd=1e-2', 'smoothed']], pointMenu: [['Run 1 @3 · lr=1e-2', 4]] },
+  epochLog: { branchFrom: [[0], [3]], compareFrom: [[2]], inherited: [['Run 1']] },
   liveChanges: {
     entry: [[2, 100, 'lr 1e-3→3e-3', '0.003']],
     spike: [['1,040', 2, 5, '0.3123', '0.1']],
@@ -66,6 +67,14 @@ const SAMPLES: Samples<Messages> = {
     deleteRun: [['AdamW']],
     nameField: [['AdamW']],
     confirmDelete: [['AdamW']],
+    checkpoints: [['14.1 MB', '0–3']],
+    midEpochOnly: [['4.7 MB']],
+    dropCheckpointsOf: [['AdamW']],
+    confirmDrop: [['AdamW']],
+    storageCheckpoints: [['52.6 MB']],
+    storageQuota: [['60.1 MB', '1.2 GB']],
+    evicted: [['Run 1 and Run 2']],
+    joinNames: [[['Run 1']], [['Run 1', 'Run 2', 'Adam wd=1e-4']]],
   },
   compare: { buttonHint: [['1e-4', '1e-2']] },
   recovery: {
@@ -76,7 +85,7 @@ const SAMPLES: Samples<Messages> = {
     saved: [[0, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 200, '12/1/2025, 11:54:00', '60,000']],
     checkpointsOff: [['IndexedDB is unavailable']],
   },
-  diagnostics: { idleValue: [[21]], poolWorker: [[1]], poolWorkerFigures: [['12', '41.9 MB', '12, 12']] },
+  diagnostics: { idleValue: [[21]], poolWorker: [[1]], poolWorkerFigures: [['12', '41.9 MB', '12, 12']], lastCheckpointValue: [['4.7 MB', 38.4, 'epoch 3']] },
   modelFiles: { refused: [['model.json is not valid JSON.']], imported: [['model.json, w.bin']], exported: [['model.json, w.bin']] },
   texts: { render: ALL_TEXT_SAMPLES.map((text) => [text] as const) },
 };
@@ -99,6 +108,8 @@ const NO_CJK_EXPECTED = new Set([
   'liveChanges.fields.lrGamma',
   'liveChanges.fields.dropout',
   'compare.adamRule',
+  // Run names joined by punctuation.
+  'runs.joinNames',
   // Some texts render the browser's own message; texts.test.ts checks each kind's Chinese.
   'texts.render',
 ]);
@@ -179,6 +190,8 @@ describe('messages', () => {
     expect(en.featureMaps.region).toBe('Feature maps');
     expect(en.featureMaps.shape(32, 28, 28)).toBe('32 maps of 28×28');
     expect(en.epochLog.caption).toBe('Epoch log');
+    expect(en.epochLog.branchFrom(3)).toBe('Branch from epoch 3');
+    expect(en.runs.joinNames(['Run 1', 'Run 2', 'Run 3'])).toBe('Run 1, Run 2 and Run 3');
     expect(en.notices.list).toBe('Notices');
     expect(en.status.dataVerified(60000, 10000, 11.594)).toBe(
       'MNIST verified (SHA-256, IDX headers): 60,000 training and 10,000 test images, 11.6 MB downloaded.',

@@ -84,6 +84,22 @@ export const en = {
     testAccuracy: 'Test Acc',
     learningRate: 'Learning Rate',
     empty: 'No epochs yet: press Train.',
+    /** The menu of kept runs whose epochs the log shows. */
+    runPicker: 'Run in the log',
+    /** The column of each epoch's branch actions (visually hidden header). */
+    actions: 'Branch from this epoch',
+    branch: 'Branch',
+    /** A branch action's accessible name; also the chart point menu's button. */
+    branchFrom: (epoch: number) => `Branch from epoch ${epoch}`,
+    compare: 'Adam vs AdamW',
+    compareFrom: (epoch: number) => `Adam vs AdamW from epoch ${epoch}`,
+    /** Before epoch 0's actions, above the table. */
+    initialWeights: 'Initial weights (epoch 0):',
+    noCheckpoint: 'no checkpoint',
+    /** Title of a branch's rows before its branch point. */
+    inherited: (run: string) => `Trained by ${run}, before this branch`,
+    branchHint: "A branch is a new run from that epoch's checkpoint, with the settings now in the controls.",
+    stopToBranch: 'Stop the run to branch: a branch is a new run.',
   },
 
   notices: {
@@ -249,6 +265,10 @@ export const en = {
     tooltipEpoch: (x: number) => (Number.isInteger(x) ? `Epoch ${x}` : `Epoch ${x.toFixed(2)}`),
     /** A series of one run: "AdamW wd=1e-2 · smoothed". */
     runSeries: (run: string, series: string) => `${run} · ${series}`,
+    /** The menu of a clicked (or tapped) epoch point. */
+    pointMenu: (run: string, epoch: number) => `Epoch ${epoch} of ${run}`,
+    closeMenu: 'Close',
+    cannotBranchHere: 'Its checkpoint is gone: it can no longer be branched here.',
   },
 
   liveChanges: {
@@ -299,7 +319,29 @@ export const en = {
     showRun: (run: string) => `Show run ${run}`,
     deleteRun: (run: string) => `Delete run ${run}`,
     nameField: (run: string) => `Name of run ${run}`,
-    confirmDelete: (run: string) => `Delete run ${run}? Its curves and metrics will be lost.`,
+    confirmDelete: (run: string) => `Delete run ${run}? Its curves, metrics and checkpoints will be lost; its branches stay.`,
+    checkpointsColumn: 'Checkpoints',
+    /** `size` formatted ("4.7 MB"); `epochs` the epochs stored ("0–3"). */
+    checkpoints: (size: string, epochs: string) => `${size} · epochs ${epochs}`,
+    /** A rolling or pinned checkpoint only (mid-epoch): resumable, no branch point. */
+    midEpochOnly: (size: string) => `${size} · mid-epoch only`,
+    noCheckpoints: 'none: can no longer be branched',
+    /** Marks a branch whose parent run was deleted. */
+    parentDeleted: 'parent deleted',
+    dropCheckpoints: 'Drop checkpoints',
+    dropCheckpointsOf: (run: string) => `Drop the checkpoints of run ${run}`,
+    confirmDrop: (run: string) => `Drop the checkpoints of run ${run}? Its curves stay, but it can no longer be branched or resumed.`,
+    /** Under the table: the checkpoints' size, then the browser's figures. Sizes formatted. */
+    storageCheckpoints: (size: string) => `Checkpoints: ${size}.`,
+    storageQuota: (used: string, quota: string) => ` This site stores ${used} of the ${quota} the browser allows it.`,
+    persisted: ' Storage is persistent: the browser will not clear it to make space.',
+    notPersisted: ' The browser may clear this storage when the disk runs low (it did not grant persistent storage).',
+    /** `names` is a list of run names, already joined. */
+    evicted: (names: string) =>
+      `Storage was full: the checkpoints of ${names} were dropped to make room (the oldest finished runs go first). Their curves are kept; they can no longer be branched.`,
+    unknownRun: 'a deleted run',
+    /** Joins run names in a sentence: "Run 1, Run 2 and Run 3". */
+    joinNames: (names: readonly string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`),
   },
 
   exporting: {
@@ -316,7 +358,8 @@ export const en = {
   compare: {
     button: 'Compare Adam vs AdamW',
     buttonHint: (adamDecay: string, adamWDecay: string) =>
-      `Trains the current setup twice, with Adam (weight decay ${adamDecay}) and with AdamW (weight decay ${adamWDecay}), and shows both runs.`,
+      `Trains the current setup with Adam (weight decay ${adamDecay}), then AdamW (weight decay ${adamWDecay}) as a branch from the same initial weights (epoch 0), and shows both runs. ` +
+      'To compare from a later epoch, use Adam vs AdamW on that epoch in the epoch log or on a chart point.',
     title: 'Adam vs AdamW',
     adamHeading: 'Adam with L2 weight decay (the seed’s)',
     /** Formulas, one per line, for a <pre>. */
@@ -379,6 +422,9 @@ export const en = {
     poolWorker: (n: number) => `Pool worker ${n}`,
     poolWorkerFigures: (tensors: string, heap: string, perEpoch: string) => `${tensors} tensors · WASM heap ${heap} · after each epoch: ${perEpoch}`,
     allHeaps: 'WASM heaps, all workers',
+    /** The last checkpoint written to IndexedDB: its size, the write's time, where in the run (`where`: recovery.where). */
+    lastCheckpoint: 'Last checkpoint written',
+    lastCheckpointValue: (size: string, milliseconds: number, where: string) => `${size} in ${int(milliseconds)} ms (${where})`,
     refresh: 'Refresh',
   },
 

@@ -3,7 +3,7 @@
  * `t.drawing.clear` (a string) or `t.progress.epoch(3, 10)` (a message with parameters).
  */
 import { createContext, useContext } from 'react';
-import { formatInteger, formatNumber, formatPercent } from '../format';
+import { formatBytes, formatInteger, formatNumber, formatPercent } from '../format';
 import type { Locale } from './locale';
 import { en, type Messages } from './messages';
 import { zh } from './zh';
@@ -22,6 +22,8 @@ export interface I18n {
   formatPercent: (percent: number, digits?: number) => string;
   /** Rounded, with the locale's grouping: 60000 → "60,000". */
   formatInteger: (value: number) => string;
+  /** Decimal units: 4704523 → "4.7 MB". */
+  formatBytes: (bytes: number) => string;
 }
 
 /** Bound formatters and messages of one locale; `setLocale` is supplied by the provider. */
@@ -33,6 +35,7 @@ export function i18nFor(locale: Locale, setLocale: (locale: Locale) => void): I1
     formatNumber: (value, options) => formatNumber(value, locale, options),
     formatPercent: (percent, digits = 2) => formatPercent(percent, digits, locale),
     formatInteger: (value) => formatInteger(value, locale),
+    formatBytes: (bytes) => formatBytes(bytes, locale),
   };
 }
 

@@ -65,6 +65,17 @@ export const zh: Messages = {
     testAccuracy: '测试准确率',
     learningRate: '学习率',
     empty: '还没有完成任何一轮：请点击“训练”。',
+    runPicker: '日志中显示的训练',
+    actions: '从这一轮分支',
+    branch: '分支',
+    branchFrom: (epoch: number) => `从第 ${epoch} 轮分支`,
+    compare: 'Adam 对比 AdamW',
+    compareFrom: (epoch: number) => `从第 ${epoch} 轮对比 Adam 与 AdamW`,
+    initialWeights: '初始权重（第 0 轮）：',
+    noCheckpoint: '无检查点',
+    inherited: (run: string) => `由 ${run} 训练，在这个分支之前`,
+    branchHint: '分支是从那一轮的检查点开始的新训练，使用控件中当前的设置。',
+    stopToBranch: '请先停止训练再分支：分支是一次新的训练。',
   },
 
   notices: {
@@ -212,6 +223,9 @@ export const zh: Messages = {
     test: '测试',
     tooltipEpoch: (x: number) => (Number.isInteger(x) ? `第 ${x} 轮` : `轮次 ${x.toFixed(2)}`),
     runSeries: (run: string, series: string) => `${run} · ${series}`,
+    pointMenu: (run: string, epoch: number) => `${run} 的第 ${epoch} 轮`,
+    closeMenu: '关闭',
+    cannotBranchHere: '它的检查点已不存在：无法再从这里分支。',
   },
 
   liveChanges: {
@@ -255,7 +269,22 @@ export const zh: Messages = {
     showRun: (run: string) => `显示训练记录 ${run}`,
     deleteRun: (run: string) => `删除训练记录 ${run}`,
     nameField: (run: string) => `训练记录 ${run} 的名称`,
-    confirmDelete: (run: string) => `删除训练记录 ${run}？它的曲线和指标将无法恢复。`,
+    confirmDelete: (run: string) => `删除训练记录 ${run}？它的曲线、指标和检查点将无法恢复；它的分支会保留。`,
+    checkpointsColumn: '检查点',
+    checkpoints: (size: string, epochs: string) => `${size} · 第 ${epochs} 轮`,
+    midEpochOnly: (size: string) => `${size} · 仅有轮中检查点`,
+    noCheckpoints: '无：已无法再分支',
+    parentDeleted: '父训练已删除',
+    dropCheckpoints: '删除检查点',
+    dropCheckpointsOf: (run: string) => `删除训练记录 ${run} 的检查点`,
+    confirmDrop: (run: string) => `删除训练记录 ${run} 的检查点？曲线会保留，但它将无法再分支或继续。`,
+    storageCheckpoints: (size: string) => `检查点：${size}。`,
+    storageQuota: (used: string, quota: string) => `本站已存储 ${used}，浏览器允许的上限为 ${quota}。`,
+    persisted: '存储为持久存储：浏览器不会为腾出空间而清除它。',
+    notPersisted: '磁盘空间不足时浏览器可能清除这些存储（浏览器没有授予持久存储）。',
+    evicted: (names: string) => `存储空间已满：为腾出空间，已删除 ${names} 的检查点（最早完成的训练先删除）。它们的曲线仍保留，但无法再分支。`,
+    unknownRun: '一个已删除的训练',
+    joinNames: (names: readonly string[]) => names.join('、'),
   },
 
   exporting: {
@@ -271,7 +300,8 @@ export const zh: Messages = {
   compare: {
     button: '对比 Adam 与 AdamW',
     buttonHint: (adamDecay: string, adamWDecay: string) =>
-      `用当前设置训练两次：一次用 Adam（权重衰减 ${adamDecay}），一次用 AdamW（权重衰减 ${adamWDecay}），并把两次结果放在一起显示。`,
+      `用当前设置先以 Adam（权重衰减 ${adamDecay}）训练，再从相同的初始权重（第 0 轮）分支出 AdamW（权重衰减 ${adamWDecay}），并把两次结果放在一起显示。` +
+      '若要从之后的某一轮开始对比，请在逐轮日志或图表的该轮数据点上选择“Adam 对比 AdamW”。',
     title: 'Adam 与 AdamW',
     adamHeading: '带 L2 权重衰减的 Adam（原程序所用）',
     adamRule: 'g ← ∇L + λθ\nm ← β₁m + (1−β₁)g\nv ← β₂v + (1−β₂)g²\nθ ← θ − lr·m̂/(√v̂ + ε)',
@@ -323,6 +353,8 @@ export const zh: Messages = {
     poolWorker: (n: number) => `工作线程池 ${n} 号`,
     poolWorkerFigures: (tensors: string, heap: string, perEpoch: string) => `${tensors} 个张量 · WASM 堆 ${heap} · 每轮结束后：${perEpoch}`,
     allHeaps: '所有工作线程的 WASM 堆',
+    lastCheckpoint: '最近写入的检查点',
+    lastCheckpointValue: (size: string, milliseconds: number, where: string) => `${size}，用时 ${int(milliseconds)} 毫秒（${where}）`,
     refresh: '刷新',
   },
 

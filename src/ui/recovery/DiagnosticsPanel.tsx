@@ -1,9 +1,10 @@
 /**
  * The worker's memory as TensorFlow.js counts it: live tensors (must not grow), buffers, bytes; and,
- * on a CPU pool, each pool worker's tensors and wasm heap.
+ * on a CPU pool, each pool worker's tensors and wasm heap. Beside them, the last checkpoint written to
+ * IndexedDB: its size and how long the write took in the worker.
  */
 import { Fragment, useEffect } from 'react';
-import type { Diagnostics } from '../../shared/protocol';
+import type { CheckpointWrite, Diagnostics } from '../../shared/protocol';
 import { useI18n } from '../i18n/useI18n';
 
 interface DiagnosticsPanelProps {
@@ -15,10 +16,11 @@ interface DiagnosticsPanelProps {
   onRefresh: () => void;
   /** Changes whenever the figures may have changed (an epoch, a state change). */
   refreshKey: string;
+  lastCheckpoint: CheckpointWrite | null;
 }
 
-export function DiagnosticsPanel({ diagnostics, tensorCounts, poolTensorCounts, onRefresh, refreshKey }: DiagnosticsPanelProps) {
-  const { t, formatInteger, formatNumber } = useI18n();
+export function DiagnosticsPanel({ diagnostics, tensorCounts, poolTensorCounts, onRefresh, refreshKey, lastCheckpoint }: DiagnosticsPanelProps) {
+  const { t, formatInteger, formatNumber, formatBytes } = useI18n();
   useEffect(() => onRefresh(), [onRefresh, refreshKey]);
   const megabytes = (bytes: number) => `${formatNumber(bytes / 1e6, { maximumFractionDigits: 1 })} MB`;
   return (
@@ -62,6 +64,14 @@ export function DiagnosticsPanel({ diagnostics, tensorCounts, poolTensorCounts, 
             <>
               <dt>{t.diagnostics.allHeaps}</dt>
               <dd>{megabytes(diagnostics.pool.reduce((sum, worker) => sum + worker.heapBytes, diagnostics.backendBytes))}</dd>
+            </>
+          )}
+          {lastCheckpoint && (
+            <>
+              <dt>{t.diagnostics.lastCheckpoint}</dt>
+              <dd data-testid="last-checkpoint">
+                {t.diagnostics.lastCheckpointValue(formatBytes(lastCheckpoint.bytes), lastCheckpoint.milliseconds, t.recovery.where(lastCheckpoint.epoch, lastCheckpoint.batch))}
+              </dd>
             </>
           )}
         </dl>

@@ -1,30 +1,53 @@
 /**
- * The kept runs as a table: show or hide each on the charts, rename, delete. Labels say what differs
- * between the runs shown (labelRuns), unless the user named the run.
+ * The kept runs as a tree (each root, then its branches, indented): show or hide each on the charts,
+ * rename, delete (a deleted run's branches stay), and its checkpoints — their size and the epochs they
+ * can be branched from, or that it can no longer be branched, with a way to drop them and keep the
+ * curves. Under the table, the storage the checkpoints use and what the browser allows. Labels say
+ * what differs between runs (runTree.ts's `runTreeLabels`), unless the user named the run.
  */
 import { useState } from 'react';
+import type { ArchivedRunSummary } from '../../shared/checkpointIndex';
 import { formatLearningRate } from '../format';
 import { useI18n } from '../i18n/useI18n';
+import { epochRanges } from './branchPoints';
+import type { RunTreeRow } from './runTree';
 import type { RunRecord } from './runTypes';
 
-interface RunsPanelProps {
-  runs: RunRecord[];
-  /** Display names, one per run, in the same order. */
-  labels: string[];
-  currentId: string | null;
-  persistent: boolean;
-  onUpdate: (id: string, change: Partial<Pick<RunRecord, 'name' | 'hidden'>>) => void;
-  onDelete: (id: string) => void;
+/** The storage figures under the table. */
+export interface StorageFacts {
+  /** Bytes of all checkpoints (the archive's index), or null before the worker has listed them. */
+  checkpointBytes: number | null;
+  /** `navigator.storage.estimate()`, bytes; null where the browser gives none. */
+  usage: number | null;
+  quota: number | null;
+  /** Whether the browser granted persistent storage; null where it does not say. */
+  persisted: boolean | null;
 }
 
-export function RunsPanel({ runs, labels, currentId, persistent, onUpdate, onDelete }: RunsPanelProps) {
-  const { t, formatPercent } = useI18n();
+interface RunsPanelProps {
+  /** The runs in tree order, with their depth. */
+  rows: RunTreeRow[];
+  /** Display names by run id. */
+  labels: ReadonlyMap<string, string>;
+  currentId: string | null;
+  persistent: boolean;
+  /** Each run's stored checkpoints, by run id; null where checkpoints are off (no column then). */
+  checkpoints: ReadonlyMap<string, ArchivedRunSummary> | null;
+  storage: StorageFacts;
+  onUpdate: (id: string, change: Partial<Pick<RunRecord, 'name' | 'hidden'>>) => void;
+  onDelete: (id: string) => void;
+  onDropCheckpoints: (id: string) => void;
+}
+
+export function RunsPanel({ rows, labels, currentId, persistent, checkpoints, storage, onUpdate, onDelete, onDropCheckpoints }: RunsPanelProps) {
+  const { t, formatPercent, formatBytes } = useI18n();
   const [renaming, setRenaming] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const commitRename = (id: string) => {
     onUpdate(id, { name: draft.trim() || undefined });
     setRenaming(null);
   };
+  const columns = checkpoints ? 8 : 7;
   return (
     <section className="runs" aria-labelledby="runs-heading">
       <h2 id="runs-heading">{t.runs.list}</h2>
@@ -38,25 +61,28 @@ export function RunsPanel({ runs, labels, currentId, persistent, onUpdate, onDel
             <th scope="col">{t.runs.epochsColumn}</th>
             <th scope="col">{t.runs.testAccuracyColumn}</th>
             <th scope="col">{t.runs.statusColumn}</th>
+            {checkpoints && <th scope="col">{t.runs.checkpointsColumn}</th>}
             <th scope="col">
               <span className="visually-hidden">{t.runs.actionsColumn}</span>
             </th>
           </tr>
         </thead>
         <tbody>
-          {runs.length === 0 && (
+          {rows.length === 0 && (
             <tr>
-              <td colSpan={7} className="empty">
+              <td colSpan={columns} className="empty">
                 {t.runs.empty}
               </td>
             </tr>
           )}
-          {runs.map((run, i) => {
-            const label = labels[i];
+          {rows.map(({ run, depth, orphan }) => {
+            const label = labels.get(run.id) ?? run.id;
             const last = run.epochs[run.epochs.length - 1];
             const { config } = run;
+            const training = run.id === currentId && run.status === 'running';
+            const stored = checkpoints?.get(run.id);
             return (
-              <tr key={run.id} className={run.id === currentId ? 'current' : undefined}>
+              <tr key={run.id} className={run.id === currentId ? 'current' : undefined} data-depth={depth}>
                 <td>
                   <input
                     type="checkbox"
@@ -65,7 +91,12 @@ export function RunsPanel({ runs, labels, currentId, persistent, onUpdate, onDel
                     onChange={() => onUpdate(run.id, { hidden: !run.hidden })}
                   />
                 </td>
-                <td>
+                <td className="run-name" style={{ paddingLeft: `${0.45 + 1.2 * depth}rem` }}>
+                  {depth > 0 && (
+                    <span className="branch-mark" aria-hidden="true">
+                      ↳{' '}
+                    </span>
+                  )}
                   {renaming === run.id ? (
                     <input
                       autoFocus
@@ -81,6 +112,7 @@ export function RunsPanel({ runs, labels, currentId, persistent, onUpdate, onDel
                   ) : (
                     <span className="run-label">{label}</span>
                   )}
+                  {orphan && <span className="orphan-mark"> ({t.runs.parentDeleted})</span>}
                 </td>
                 <td className="run-settings">
                   {t.controls.optimizers[config.optimizer]} · lr {formatLearningRate(config.lr)} · wd {config.weightDecay === 0 ? '0' : formatLearningRate(config.weightDecay)} ·
@@ -91,6 +123,17 @@ export function RunsPanel({ runs, labels, currentId, persistent, onUpdate, onDel
                 </td>
                 <td>{last ? formatPercent(last.testAccuracy, 2) : '–'}</td>
                 <td>{t.runs.status[run.status]}</td>
+                {checkpoints && (
+                  <td className="run-checkpoints">
+                    {stored
+                      ? stored.branchEpochs.length > 0
+                        ? t.runs.checkpoints(formatBytes(stored.bytes), epochRanges(stored.branchEpochs))
+                        : t.runs.midEpochOnly(formatBytes(stored.bytes))
+                      : training
+                        ? '–'
+                        : t.runs.noCheckpoints}
+                  </td>
+                )}
                 <td className="run-actions">
                   <button
                     type="button"
@@ -105,19 +148,39 @@ export function RunsPanel({ runs, labels, currentId, persistent, onUpdate, onDel
                   <button
                     type="button"
                     aria-label={t.runs.deleteRun(label)}
-                    disabled={run.id === currentId && run.status === 'running'}
+                    disabled={training}
                     onClick={() => {
                       if (window.confirm(t.runs.confirmDelete(label))) onDelete(run.id);
                     }}
                   >
                     {t.runs.delete}
                   </button>
+                  {checkpoints && (
+                    <button
+                      type="button"
+                      aria-label={t.runs.dropCheckpointsOf(label)}
+                      disabled={training || !stored}
+                      onClick={() => {
+                        if (window.confirm(t.runs.confirmDrop(label))) onDropCheckpoints(run.id);
+                      }}
+                    >
+                      {t.runs.dropCheckpoints}
+                    </button>
+                  )}
                 </td>
               </tr>
             );
           })}
         </tbody>
       </table>
+      {checkpoints && storage.checkpointBytes !== null && (
+        <p className="hint storage-line">
+          {t.runs.storageCheckpoints(formatBytes(storage.checkpointBytes))}
+          {storage.usage !== null && storage.quota !== null && t.runs.storageQuota(formatBytes(storage.usage), formatBytes(storage.quota))}
+          {storage.persisted === true && t.runs.persisted}
+          {storage.persisted === false && t.runs.notPersisted}
+        </p>
+      )}
     </section>
   );
 }

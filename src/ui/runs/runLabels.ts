@@ -103,8 +103,8 @@ function fieldFormatter(field: string, values: readonly unknown[]): (value: unkn
   };
 }
 
-/** Runs whose labels coincide (identical configs beside differing ones) get #1, #2, … in order. */
-function disambiguate(labels: readonly string[]): string[] {
+/** Labels that coincide (identical configs beside differing ones, twin branches) get #1, #2, … in order. */
+export function disambiguate(labels: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
   const seen = new Map<string, number>();

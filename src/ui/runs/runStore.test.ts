@@ -95,6 +95,21 @@ describe('openRunStore with IndexedDB', () => {
     store.close();
   });
 
+  it("keeps a branch's origin, a deleted parent's name and settings included, and shows a damaged origin as a root", async () => {
+    const factory = new IDBFactory();
+    const store = await openRunStore(factory);
+    const branch = makeRun('b', 2, { parent: { runId: 'a', epoch: 3 } });
+    const orphan = makeRun('o', 3, { parent: { runId: 'gone', epoch: 0, deleted: { name: 'Run 1', config: { ...DEFAULT_CONFIG, lr: 1e-2 } } } });
+    await store.put(branch);
+    await store.put(orphan);
+    await writeRaw(factory, { ...makeRun('bad', 4), batchLossSteps: [], batchLossX: [], batchLossValues: [], parent: { runId: 'a', epoch: -1 } });
+    const loaded = await store.list();
+    expect(loaded.slice(0, 2)).toEqual([branch, orphan]);
+    expect(loaded[2].id).toBe('bad');
+    expect(loaded[2]).not.toHaveProperty('parent');
+    store.close();
+  });
+
   it('skips records it cannot read instead of failing the list', async () => {
     const factory = new IDBFactory();
     const store = await openRunStore(factory);

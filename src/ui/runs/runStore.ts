@@ -5,7 +5,7 @@
  * keeps working, it just forgets on reload.
  */
 import { DEFAULT_CONFIG, type TrainConfig } from '../../shared/config';
-import type { BatchLossPoint, RunRecord, RunStatus } from './runTypes';
+import type { BatchLossPoint, RunParent, RunRecord, RunStatus } from './runTypes';
 
 export const RUN_DB_NAME = 'mnist-lab-runs';
 export const RUN_STORE_NAME = 'runs';
@@ -175,7 +175,7 @@ const STATUSES: readonly RunStatus[] = ['running', 'done', 'stopped'];
 
 function decodeRun(row: unknown): RunRecord | null {
   if (!isObject(row)) return null;
-  const { id, name, createdAt, config, epochs, liveChanges, hidden, status, batchLossSteps, batchLossX, batchLossValues } = row;
+  const { id, name, createdAt, config, epochs, liveChanges, hidden, status, parent, batchLossSteps, batchLossX, batchLossValues } = row;
   if (typeof id !== 'string' || typeof createdAt !== 'number' || !isObject(config) || !Array.isArray(epochs)) return null;
   const steps = isNumberList(batchLossSteps) ? batchLossSteps : [];
   const xs = isNumberList(batchLossX) ? batchLossX : [];
@@ -194,7 +194,18 @@ function decodeRun(row: unknown): RunRecord | null {
     liveChanges: Array.isArray(liveChanges) ? (liveChanges as RunRecord['liveChanges']) : [],
     hidden: hidden === true,
     status: STATUSES.includes(status as RunStatus) ? (status as RunStatus) : 'stopped',
+    ...(decodeParent(parent) ?? {}),
   };
+}
+
+/** A branch's origin as `{ parent }`, or null for a root (and for a damaged origin: the run is shown as a root). */
+function decodeParent(value: unknown): { parent: RunParent } | null {
+  if (!isObject(value)) return null;
+  const { runId, epoch, deleted } = value;
+  if (typeof runId !== 'string' || typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0) return null;
+  if (deleted === undefined) return { parent: { runId, epoch } };
+  if (!isObject(deleted) || typeof deleted.name !== 'string' || !isObject(deleted.config)) return { parent: { runId, epoch } };
+  return { parent: { runId, epoch, deleted: { name: deleted.name, config: { ...DEFAULT_CONFIG, ...deleted.config } as TrainConfig } } };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

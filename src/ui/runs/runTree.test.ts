@@ -143,6 +143,16 @@ describe('settings and configuration of a branch', () => {
     expect(settingsAtEpoch(parent, 3)).toEqual(config({ lr: 5e-3, batch: 64 }));
   });
 
+  it("leaves out a branch's inherited live changes: it started with its own settings at its branch point", () => {
+    // Inherited from the parent: lr 2e-3 in epoch 1 (before the branch point 2); its own: dropout in epoch 3.
+    const own: LiveChange = { step: 20, x: 2.5, epoch: 3, batch: 5, changes: [{ field: 'dropout', from: 0.25, to: 0.5 }], learningRate: 1e-3 };
+    const child = branch('b', 2, { runId: 'a', epoch: 2 }, { lr: 1e-4 }, { liveChanges: [lrChange(1, 4, 2e-3), own] });
+    expect(settingsAtEpoch(child, 2)).toEqual(config({ lr: 1e-4 }));
+    expect(settingsAtEpoch(child, 3)).toEqual(config({ lr: 1e-4, dropout: 0.5 }));
+    const labels = runTreeLabels([run('a', 1), child, branch('bb', 3, { runId: 'b', epoch: 3 }, { lr: 1e-4, dropout: 0.5 })]);
+    expect(labels.get('bb')).toBe('Run 1 @2 · lr=1e-4 @3');
+  });
+
   it("takes the live fields, the epoch count and the optimizer from the controls, the rest from the parent", () => {
     expect([...BRANCH_FIELDS].sort()).toEqual(['batch', 'dropout', 'epochs', 'lr', 'lrGamma', 'lrStep', 'optimizer', 'weightDecay']);
     const parent = config({ seed: 3, trainSize: 2048, backend: 'wasm' });
@@ -169,7 +179,8 @@ describe('branchChartData', () => {
       [3, 80],
       [4, 85],
     ]);
-    expect(data.batchLoss.map((p) => p.x)).toEqual([2.5, 3, 3.5, 4]);
+    expect(data.batchesFrom).toBe(2);
+    expect(data.batchLoss).toBe(source.batchLoss);
     expect(data.liveChanges.map((c) => c.epoch)).toEqual([3]);
     // What the accuracy panel draws of it: a line from the parent's point at 2 on.
     const [, test] = buildAccuracyDatasets([{ id: 'b', label: 'b', current: false, markers: [], ...data }], en.charts);
@@ -183,12 +194,12 @@ describe('branchChartData', () => {
   it("joins at the branch's own copy of the point when the parent is gone, and not at all from epoch 0", () => {
     expect(branchChartData(source, { runId: 'gone', epoch: 2 }, []).epochs[0]).toEqual(parentEpochs[1]);
     const fromStart = branchChartData({ ...source, epochs: [metrics(1, 70)] }, { runId: 'a', epoch: 0 }, [parent]);
-    expect(fromStart).toMatchObject({ joinedAt: null, epochs: [metrics(1, 70)] });
+    expect(fromStart).toMatchObject({ joinedAt: null, epochs: [metrics(1, 70)], batchesFrom: 0 });
     expect(fromStart.batchLoss).toHaveLength(8);
   });
 
   it('draws a root whole', () => {
-    expect(branchChartData(source, undefined, [parent])).toEqual({ ...source, joinedAt: null });
+    expect(branchChartData(source, undefined, [parent])).toEqual({ ...source, joinedAt: null, batchesFrom: null });
   });
 });
 

@@ -6,23 +6,13 @@
  * (from epoch k on, joined to its parent's point at k).
  */
 import { FIELD_TIMING, type TrainConfig } from '../../shared/config';
-import { labelRuns, runDisplayName, runDisplayNames } from './runLabels';
-import type { RunRecord } from './runTypes';
+import { disambiguate, labelRuns, runDisplayName, runDisplayNames } from './runLabels';
+import type { RunParent, RunRecord } from './runTypes';
 
-/** Where a branch came from. */
-export interface RunParent {
-  runId: string;
-  /** The epochs of the parent done at the branch point: 0 is its initial weights. */
-  epoch: number;
-  /**
-   * Set when the parent was deleted: its display name then, and its settings at `epoch` (the label's
-   * difference is taken against them), so the branch still reads `Run 1 @3 · lr=1e-2`.
-   */
-  deleted?: { name: string; config: TrainConfig };
-}
+export type { RunParent };
 
-/** A kept run that may be a branch (RunRecord gains `parent` when this is wired in). */
-export type TreeRun = RunRecord & { parent?: RunParent };
+/** A kept run: a root, or a branch that names its `parent`. */
+export type TreeRun = RunRecord;
 
 /** One row of the Runs table. */
 export interface RunTreeRow {
@@ -41,12 +31,15 @@ export const BRANCH_FIELDS: readonly (keyof TrainConfig)[] = [
 
 /**
  * The settings the run had after `epoch` epochs: the ones it started with, then each live change that
- * took effect within epochs 1…`epoch` (a batch-size change made for epoch k + 1 is not among them).
+ * took effect within epochs 1…`epoch` (a batch-size change made for epoch k + 1 is not among them). A
+ * branch started with its own settings at its branch point: the live changes it inherited from its
+ * parent, before that point, are not its own.
  */
-export function settingsAtEpoch(run: Pick<RunRecord, 'config' | 'liveChanges'>, epoch: number): TrainConfig {
+export function settingsAtEpoch(run: Pick<RunRecord, 'config' | 'liveChanges' | 'parent'>, epoch: number): TrainConfig {
   const settings = { ...run.config };
+  const from = run.parent?.epoch ?? 0;
   for (const change of run.liveChanges) {
-    if (change.epoch > epoch) continue;
+    if (change.epoch > epoch || change.epoch <= from) continue;
     for (const { field, to } of change.changes) settings[field] = to;
   }
   return settings;
@@ -129,7 +122,7 @@ export function runTreeLabels(runs: readonly TreeRun[], fallback?: (n: number) =
       const difference = labelRuns([from.config, branch.config], () => '')[1];
       return `${from.name} @${parent.epoch}${difference ? ` · ${difference}` : ''}`;
     });
-    numberRepeats(auto).forEach((label, i) => labels.set(branches[i].id, runDisplayName(branches[i], label)));
+    disambiguate(auto).forEach((label, i) => labels.set(branches[i].id, runDisplayName(branches[i], label)));
   };
 
   const roots = rows.filter(({ run, depth }) => depth === 0 && !run.parent?.deleted).map(({ run }) => run);
@@ -146,17 +139,6 @@ export function runTreeLabels(runs: readonly TreeRun[], fallback?: (n: number) =
     if (branches.length > 0) labelBranches(branches, (branch) => ({ name: labels.get(run.id) as string, config: settingsAtEpoch(run, branch.parent.epoch) }));
   }
   return labels;
-}
-
-/** Labels that occur more than once get ` #1`, ` #2`, … in order; the others stay as they are. */
-function numberRepeats(labels: readonly string[]): string[] {
-  const seen = new Map<string, number>();
-  return labels.map((label) => {
-    if (labels.indexOf(label) === labels.lastIndexOf(label)) return label;
-    const n = (seen.get(label) ?? 0) + 1;
-    seen.set(label, n);
-    return `${label} #${n}`;
-  });
 }
 
 /**
@@ -188,25 +170,30 @@ export type ChartSource = Pick<RunRecord, 'epochs' | 'batchLoss' | 'liveChanges'
 export interface BranchChartData extends ChartSource {
   /** The epoch whose point joins the branch to its parent (the first of `epochs`), or null. */
   joinedAt: number | null;
+  /** The branch point: the batch losses up to it are the parent's, smoothed over but not drawn; null for a root. */
+  batchesFrom: number | null;
 }
 
 /**
  * The part of a run the charts draw. A root: all of it. A branch from epoch k: its epochs after k,
  * preceded by the point at k — the parent's, or when the parent is gone the branch's own copy of it
  * (a branch's history starts with its parent's, from the checkpoint) — so its lines start at the
- * parent's point; its batch losses and live changes after k (before k they are the parent's, drawn in
- * the parent's colour). Epoch 0 has no point: a branch from it starts at epoch 1, unjoined.
+ * parent's point; its live changes after k (before k they are the parent's, drawn in the parent's
+ * colour); and all its batch losses, drawn after k (`batchesFrom`): the ones before k still feed its
+ * smoothed curve, which so continues the parent's. Epoch 0 has no point: a branch from it starts at
+ * epoch 1, unjoined.
  */
 export function branchChartData(source: ChartSource, parent: RunParent | undefined, runs: readonly Pick<TreeRun, 'id' | 'epochs'>[]): BranchChartData {
-  if (!parent) return { ...source, joinedAt: null };
+  if (!parent) return { ...source, joinedAt: null, batchesFrom: null };
   const k = parent.epoch;
   const join = runs.find((run) => run.id === parent.runId)?.epochs.find((m) => m.epoch === k) ?? source.epochs.find((m) => m.epoch === k);
   const own = source.epochs.filter((m) => m.epoch > k);
   return {
     epochs: join ? [join, ...own] : own,
-    batchLoss: source.batchLoss.filter((point) => point.x > k),
+    batchLoss: source.batchLoss,
     liveChanges: source.liveChanges.filter((change) => change.epoch > k),
     joinedAt: join ? k : null,
+    batchesFrom: k,
   };
 }
 

@@ -1,13 +1,14 @@
 /**
  * The kept runs: every run's configuration, per-epoch metrics, per-batch loss and live changes, kept in
- * IndexedDB so they survive a reload. The current run's record follows the worker's view; it is written
- * after each epoch, at its end and every few seconds in between.
+ * IndexedDB so they survive a reload, and for a branch where it came from. The current run's record
+ * follows the worker's view; it is written after each epoch, at its end and every few seconds in between.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TrainConfig } from '../../shared/config';
 import type { TrainerView } from '../trainerState';
 import { openRunStore, type RunStore } from './runStore';
-import type { RunRecord } from './runTypes';
+import { deleteFromTree } from './runTree';
+import type { RunParent, RunRecord } from './runTypes';
 
 /** How often a running run's batch losses are saved between epochs. */
 const SAVE_INTERVAL_MS = 10_000;
@@ -56,9 +57,9 @@ export function useRuns(view: TrainerView) {
   }, [save]);
 
 
-  /** A new run's record, before the worker has reported anything. */
+  /** A new run's record (a branch's with its origin), before the worker has reported anything. */
   const beginRun = useCallback(
-    (config: TrainConfig) => {
+    (config: TrainConfig, parent: RunParent | null = null) => {
       const run: RunRecord = {
         id: newRunId(),
         createdAt: Date.now(),
@@ -68,6 +69,7 @@ export function useRuns(view: TrainerView) {
         liveChanges: [],
         hidden: false,
         status: 'running',
+        ...(parent ? { parent } : {}),
       };
       setRuns((previous) => [...previous, run]);
       setCurrentId(run.id);
@@ -144,11 +146,22 @@ export function useRuns(view: TrainerView) {
     [save],
   );
 
-  const remove = useCallback((id: string) => {
-    setRuns((previous) => previous.filter((run) => run.id !== id));
-    setCurrentId((current) => (current === id ? null : current));
-    void storeRef.current?.delete(id);
-  }, []);
+  /**
+   * Deletes a run. Its branches stay, each recording the deleted parent's name and settings so that it
+   * still says where it came from (runTree.ts's `deleteFromTree`); `labelOf` numbers unnamed runs.
+   */
+  const remove = useCallback(
+    (id: string, labelOf?: (n: number) => string) => {
+      setRuns((previous) => {
+        const { runs: left, changed } = deleteFromTree(previous, id, labelOf);
+        for (const run of changed) save(run);
+        return left;
+      });
+      setCurrentId((current) => (current === id ? null : current));
+      void storeRef.current?.delete(id);
+    },
+    [save],
+  );
 
   /** Shows only these runs on the charts (the others stay kept, hidden). */
   const showOnly = useCallback(

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createSpecNetwork, disposeSpecNetwork, initialSpecValues, specForward } from '../worker/model/specNetwork';
-import { SeededRandom } from '../worker/training/random';
+import { exportedNetworkValues, TEST_ARCHITECTURES } from '../../fixtures/pytorch/architectures';
+import { createSpecNetwork, disposeSpecNetwork, specForward } from '../worker/model/specNetwork';
 import { analyzeArch } from './arch/analysis';
 import { SEED_CONV_BLOCK, SIMPLE_CNN_SPEC, type ArchSpec } from './arch/archSpec';
-import { formatCompactArch, parseCompactArch } from './arch/compactForm';
+import { formatCompactArch } from './arch/compactForm';
 import { paramLayouts } from './arch/paramLayouts';
 import { ARCH_PRESETS } from './arch/presets';
 import { DEFAULT_WEIGHTS_FILE_NAME, decodeTfjsModel, encodeTfjsModel, type EncodedTfjsModel } from './modelFiles';
@@ -34,33 +34,9 @@ interface ModelJson extends JsonObject {
   userDefinedMetadata: JsonObject;
 }
 
-function compact(text: string): ArchSpec {
-  const parsed = parseCompactArch(text);
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
-  return parsed.spec;
-}
-
-/** Every preset, and one spec with what no preset has (GELU, 5×5 stride-2 'valid' + BatchNorm, tanh after BatchNorm, …). */
-const SPECS: readonly [string, ArchSpec][] = [...Object.entries(ARCH_PRESETS), ['everyOption', compact('c16k5s2vbg-c24ga-c32s2bt-gap-f64gn-f32t')]];
-
 const SIMPLE_CNN_LAYOUTS = paramLayouts(SIMPLE_CNN_SPEC);
 const SIMPLE_CNN_NAMES = SIMPLE_CNN_LAYOUTS.map((layout) => layout.name);
 const TOTAL_BYTES = analyzeArch(SIMPLE_CNN_SPEC).totals.parameters * 4;
-
-/**
- * A network's tensors as the app would export them. BatchNorm starts as the identity (weight 1, bias 0,
- * mean 0, variance 1), which a file could drop unnoticed: here it gets values of its own.
- */
-function networkValues(spec: ArchSpec, seed: number): Map<string, Float32Array> {
-  const random = new SeededRandom(seed);
-  const values = initialSpecValues(spec, random);
-  for (const [name, array] of values) {
-    if (!/^bn\d+\./.test(name)) continue;
-    const [low, high] = name.endsWith('.running_var') ? [0.5, 1.5] : name.endsWith('.weight') ? [0.7, 1.3] : [-0.3, 0.3];
-    for (let i = 0; i < array.length; i++) array[i] = low + (high - low) * random.next();
-  }
-  return values;
-}
 
 function bytes(array: Float32Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
@@ -128,7 +104,7 @@ function filesHandler(files: { modelJson: string; weightsBin: ArrayBuffer }): tf
 }
 
 describe('SimpleCNN files', () => {
-  const weights = networkValues(SIMPLE_CNN_SPEC, 11);
+  const weights = exportedNetworkValues(SIMPLE_CNN_SPEC, 11);
   const encoded = encodeTfjsModel(weights, { spec: SIMPLE_CNN_SPEC, dropout: 0.3 });
 
   it('writes a tfjs layers-model artifact with the manifest in layer order', () => {
@@ -351,8 +327,8 @@ describe('SimpleCNN files', () => {
 });
 
 describe('every architecture', () => {
-  it.each(SPECS)('%s: round-trips the spec, every tensor (running statistics included) and the dropout rate', (_id, spec) => {
-    const values = networkValues(spec, 12);
+  it.each(TEST_ARCHITECTURES)('%s: round-trips the spec, every tensor (running statistics included) and the dropout rate', (_id, spec) => {
+    const values = exportedNetworkValues(spec, 12);
     const encoded = encodeTfjsModel(values, { spec, dropout: 0.4 });
     const json = JSON.parse(encoded.modelJson) as ModelJson;
     expect(json.userDefinedMetadata.architecture).toBe(formatCompactArch(spec));
@@ -367,7 +343,7 @@ describe('every architecture', () => {
   });
 
   it("spells out PyTorch's meaning where Keras's differs: stride-2 padding, BatchNorm, GELU", () => {
-    const topology = (spec: ArchSpec) => JSON.parse(encodeTfjsModel(networkValues(spec, 1), { spec, dropout: 0.25 }).modelJson) as ModelJson;
+    const topology = (spec: ArchSpec) => JSON.parse(encodeTfjsModel(exportedNetworkValues(spec, 1), { spec, dropout: 0.25 }).modelJson) as ModelJson;
     const layersOf = (json: ModelJson) => json.modelTopology.config.layers.map((layer) => `${layer.class_name}:${String(layer.config.name)}`);
 
     const strided = topology(ARCH_PRESETS.stridedNoPool);
@@ -395,7 +371,7 @@ describe('every architecture', () => {
     expect(lenet.modelTopology.config.layers[0].config).toMatchObject({ kernel_size: [5, 5], padding: 'same', activation: 'tanh' });
     expect(lenet.modelTopology.config.layers[2].config).toMatchObject({ padding: 'valid' });
 
-    const every = topology(SPECS[SPECS.length - 1][1]);
+    const every = topology(TEST_ARCHITECTURES[TEST_ARCHITECTURES.length - 1][1]);
     expect(layersOf(every)).toEqual([
       'Conv2D:conv1', 'BatchNormalization:bn1', 'Activation:act1', 'Conv2D:conv2', 'AveragePooling2D:pool2',
       'ZeroPadding2D:pad3', 'Conv2D:conv3', 'BatchNormalization:bn3', 'Activation:act3',
@@ -415,20 +391,20 @@ describe('every architecture', () => {
   });
 
   it('encodes only whole networks', () => {
-    const values = networkValues(ARCH_PRESETS.batchNorm, 2);
+    const values = exportedNetworkValues(ARCH_PRESETS.batchNorm, 2);
     values.delete('bn2.running_var');
     expect(() => encodeTfjsModel(values, { spec: ARCH_PRESETS.batchNorm, dropout: 0.25 })).toThrow('No value for parameter bn2.running_var');
-    expect(() => encodeTfjsModel(networkValues(SIMPLE_CNN_SPEC, 2), { spec: ARCH_PRESETS.constant32, dropout: 0.25 })).toThrow(
+    expect(() => encodeTfjsModel(exportedNetworkValues(SIMPLE_CNN_SPEC, 2), { spec: ARCH_PRESETS.constant32, dropout: 0.25 })).toThrow(
       'Parameter conv2.weight has 18432 values, expected 9216',
     );
   });
 });
 
 describe('refuses, as data,', () => {
-  const simpleCnn = encodeTfjsModel(networkValues(SIMPLE_CNN_SPEC, 3), { spec: SIMPLE_CNN_SPEC, dropout: 0.25 });
+  const simpleCnn = encodeTfjsModel(exportedNetworkValues(SIMPLE_CNN_SPEC, 3), { spec: SIMPLE_CNN_SPEC, dropout: 0.25 });
   /** The layers and metadata of `spec`'s file with SimpleCNN's weights. */
   const withSimpleCnnWeights = (spec: ArchSpec) =>
-    edited(encodeTfjsModel(networkValues(spec, 3), { spec, dropout: 0.25 }).modelJson, (json) => {
+    edited(encodeTfjsModel(exportedNetworkValues(spec, 3), { spec, dropout: 0.25 }).modelJson, (json) => {
       json.weightsManifest = JSON.parse(simpleCnn.modelJson).weightsManifest;
     });
 
@@ -452,7 +428,7 @@ describe('refuses, as data,', () => {
 
   it('a BatchNorm network without its running statistics', () => {
     const spec = ARCH_PRESETS.batchNorm;
-    const encoded = encodeTfjsModel(networkValues(spec, 4), { spec, dropout: 0.25 });
+    const encoded = encodeTfjsModel(exportedNetworkValues(spec, 4), { spec, dropout: 0.25 });
     const withoutStats = edited(encoded.modelJson, (json) => {
       json.weightsManifest[0].weights = specs(json).filter((weight) => !weight.name.startsWith('bn3/moving'));
     });
@@ -539,11 +515,11 @@ describe('tfjs compatibility', () => {
     return files;
   }
 
-  it.each(SPECS)(
+  it.each(TEST_ARCHITECTURES)(
     "%s: tf.loadLayersModel builds the model from the files, which computes the app's eval logits; what tfjs saves from it reads back",
     async (_id, spec) => {
       const tensorsBefore = tf.memory().numTensors;
-      const values = networkValues(spec, 21);
+      const values = exportedNetworkValues(spec, 21);
       const encoded: EncodedTfjsModel = encodeTfjsModel(values, { spec, dropout: 0.25 });
       const model = await tf.loadLayersModel(filesHandler(encoded));
       const totals = analyzeArch(spec).totals;
@@ -569,7 +545,7 @@ describe('tfjs compatibility', () => {
   );
 
   it('tf.loadLayersModel reads the files from a server, as a tfjs app would', async () => {
-    const weights = networkValues(SIMPLE_CNN_SPEC, 21);
+    const weights = exportedNetworkValues(SIMPLE_CNN_SPEC, 21);
     const encoded = encodeTfjsModel(weights, { dropout: 0.25 });
     const model = await tf.loadLayersModel('https://example.test/models/model.json', {
       fetchFunc: serve({ 'model.json': encoded.modelJson, [encoded.weightsFileName]: encoded.weightsBin }),
@@ -586,7 +562,7 @@ describe('tfjs compatibility', () => {
   });
 
   it('reads a sharded, multi-group manifest in the same order as decodeTfjsModel', async () => {
-    const weights = networkValues(SIMPLE_CNN_SPEC, 22);
+    const weights = exportedNetworkValues(SIMPLE_CNN_SPEC, 22);
     const encoded = encodeTfjsModel(weights, { dropout: 0.5 });
     const cut1 = offsetOf('conv3.weight');
     const cut2 = offsetOf('fc1.weight') + 4000;
@@ -615,7 +591,7 @@ describe('tfjs compatibility', () => {
   });
 
   it('decodes what tfjs saves after training the loaded model, optimizer state included', async () => {
-    const weights = networkValues(SIMPLE_CNN_SPEC, 23);
+    const weights = exportedNetworkValues(SIMPLE_CNN_SPEC, 23);
     const model = await tf.loadLayersModel(filesHandler(encodeTfjsModel(weights, { dropout: 0.2 })));
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
     const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 9);

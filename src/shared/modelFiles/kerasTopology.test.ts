@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_ARCHITECTURES } from '../../../fixtures/pytorch/architectures';
 import { BATCH_NORM_EPS, BATCH_NORM_MOMENTUM } from '../../worker/model/specNetwork';
 import { SIMPLE_CNN_SPEC, type ArchSpec } from '../arch/archSpec';
 import { parseCompactArch } from '../arch/compactForm';
@@ -11,8 +12,6 @@ function compact(text: string): ArchSpec {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
   return parsed.spec;
 }
-
-const SPECS: readonly [string, ArchSpec][] = [...Object.entries(ARCH_PRESETS), ['everyOption', compact('c16k5s2vbg-c24ga-c32s2bt-gap-f64gn-f32t')]];
 
 /** A layer as a Keras or tfjs topology writes it. */
 const layer = (className: string, name: string, config: Record<string, unknown> = {}): KerasLayer => ({ class_name: className, config: { name, ...config } });
@@ -57,7 +56,7 @@ function small(change: { name: string; replacement?: KerasLayer | null; insert?:
 }
 
 describe('kerasModelOf and readKerasArchitecture', () => {
-  it.each(SPECS)('%s: the topology reads back as the spec, its weights named in the ParamLayout order', (_id, spec) => {
+  it.each(TEST_ARCHITECTURES)('%s: the topology reads back as the spec, its weights named in the ParamLayout order', (_id, spec) => {
     const written = kerasModelOf(spec, 0.25);
     expect(written.weights.map((w) => w.param)).toEqual(paramLayouts(spec).map((layout) => layout.name));
     const read = readKerasArchitecture(sequential(...written.layers));

@@ -36,6 +36,7 @@ describe('exportMetadata', () => {
       format: 'pt',
       app: 'MNIST Lab',
       architecture: 'SimpleCNN',
+      arch: 'c32p-c64p-c128p-f256',
       run: 'Run 2 · AdamW wd=1e-2',
       run_id: 'run-1723',
       test_accuracy: '98.15',
@@ -90,7 +91,7 @@ describe('SimpleCNN weights through a .safetensors file', () => {
 
     const partial = new Map(weights);
     partial.delete('fc2.bias');
-    const layoutWithoutBias = { className: 'SimpleCNN', layout: SIMPLE_CNN_PYTORCH.layout.filter((e) => e.name !== 'fc2.bias') };
+    const layoutWithoutBias = { ...SIMPLE_CNN_PYTORCH, layout: SIMPLE_CNN_PYTORCH.layout.filter((e) => e.name !== 'fc2.bias') };
     const missing = decodePytorchWeights(SIMPLE_CNN_PYTORCH, encodePytorchWeights(layoutWithoutBias, partial, run, 0));
     expect(missing).toEqual({
       ok: false,

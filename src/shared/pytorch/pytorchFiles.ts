@@ -4,6 +4,8 @@
  * weights** reads a `.safetensors` state_dict back into this app's tensors. Pure: the worker passes the
  * network's tensors in and gets bytes out, or the reverse, with a refusal as data (./pytorchTexts.ts).
  */
+import type { ArchSpec } from '../arch/archSpec';
+import { formatCompactArch } from '../arch/compactForm';
 import type { TrainConfig } from '../config';
 import type { ParamLayout } from '../paramLayout';
 import { englishPytorchText, type PytorchText } from './pytorchTexts';
@@ -14,6 +16,8 @@ import { fromStateDict, toStateDict } from './stateDict';
 export interface NetworkLayout {
   /** The Python class whose state_dict this is, e.g. `SimpleCNN`. */
   className: string;
+  /** The architecture spec it is built from, written to the file's metadata as its compact form (`arch`). */
+  spec: ArchSpec;
   layout: readonly ParamLayout[];
 }
 
@@ -57,13 +61,14 @@ export function pytorchFileStem(runName: string): string {
 
 /**
  * The safetensors `__metadata__` (strings only): `format: pt` as safetensors.torch writes it, then the
- * app, the network, the run and its whole configuration, its test accuracy and the input it expects.
+ * app, the network (its class and its architecture's compact form), the run and its whole configuration, its test accuracy and the input it expects.
  */
 export function exportMetadata(run: ExportedRun, network: NetworkLayout): Record<string, string> {
   return {
     format: 'pt',
     app: APP_NAME,
     architecture: network.className,
+    arch: formatCompactArch(network.spec),
     run: run.name,
     run_id: run.id,
     config: JSON.stringify(run.config),

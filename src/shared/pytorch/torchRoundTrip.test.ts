@@ -25,7 +25,9 @@ import { decodeSimpleCnnSafetensors, encodeSimpleCnnSafetensors } from '../../wo
 import { TorchAdam } from '../../worker/training/torchAdam';
 import { trainStep } from '../../worker/training/trainStep';
 import { DEFAULT_CONFIG, OPTIMIZER_KINDS } from '../config';
-import { elementCount, type ParamLayout } from '../paramLayout';
+import { parseCompactArch } from '../arch/compactForm';
+import { paramLayouts } from '../arch/paramLayouts';
+import { elementCount } from '../paramLayout';
 import { decodePytorchWeights, encodePytorchWeights, type ExportedRun, type NetworkLayout } from './pytorchFiles';
 import { PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON } from './pytorchTexts';
 import { decodeSafetensors } from './safetensors';
@@ -206,27 +208,13 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
   });
 
   it('writes BatchNorm’s num_batches_tracked so PyTorch loads it strictly, and reads PyTorch’s BatchNorm state_dict back', () => {
-    const vector = (name: string, trainable = true): ParamLayout => ({ name, kind: 'vector', shape: [4], torchShape: [4], trainable });
-    // tools/pytorch/check_in_torch.py's TinyBatchNormNet, as the architecture spec would list it.
-    const network: NetworkLayout = {
-      className: 'TinyBatchNormNet',
-      layout: [
-        { name: 'conv1.weight', kind: 'convWeight', shape: [3, 3, 1, 4], torchShape: [4, 1, 3, 3], trainable: true },
-        vector('bn1.weight'),
-        vector('bn1.bias'),
-        vector('bn1.running_mean', false),
-        vector('bn1.running_var', false),
-        {
-          name: 'fc1.weight',
-          kind: 'denseWeight',
-          shape: [14 * 14 * 4, 10],
-          torchShape: [10, 14 * 14 * 4],
-          flattenedFrom: { height: 14, width: 14, channels: 4 },
-          trainable: true,
-        },
-        { name: 'fc1.bias', kind: 'vector', shape: [10], torchShape: [10], trainable: true },
-      ],
-    };
+    // tools/pytorch/check_in_torch.py's TinyBatchNormNet: a 4-channel conv block with BatchNorm and max-pooling, flatten, the output layer.
+    const spec = parseCompactArch('c4bp-flatn');
+    if (!spec.ok) throw new Error(JSON.stringify(spec.error));
+    const network: NetworkLayout = { className: 'TinyBatchNormNet', spec: spec.spec, layout: paramLayouts(spec.spec) };
+    expect(network.layout.map((entry) => `${entry.name} ${entry.torchShape.join('x')}`)).toEqual([
+      'conv1.weight 4x1x3x3', 'bn1.weight 4', 'bn1.bias 4', 'bn1.running_mean 4', 'bn1.running_var 4', 'fc1.weight 10x784', 'fc1.bias 10',
+    ]);
     const tensors = new Map(
       network.layout.map((entry) => [entry.name, Float32Array.from({ length: elementCount(entry.shape) }, (_, i) => 0.5 + Math.sin(i) / 4)]),
     );

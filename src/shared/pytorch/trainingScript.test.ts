@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { TEST_ARCHITECTURES } from '../../../fixtures/pytorch/architectures';
 import { pythonAvailable, runPython } from '../../../fixtures/pytorch/python';
 import { TORCH_ADAM_DEFAULTS } from '../../worker/training/torchAdam';
 import { TORCH_SGD_MOMENTUM } from '../../worker/training/torchSgd';
+import { SIMPLE_CNN_SPEC } from '../arch/archSpec';
+import { formatCompactArch } from '../arch/compactForm';
+import { paramLayouts } from '../arch/paramLayouts';
+import { ARCH_PRESETS } from '../arch/presets';
 import { DEFAULT_CONFIG } from '../config';
 import type { ExportedRun } from './pytorchFiles';
+import { pytorchArchitectureOf, specPytorchArchitecture } from './specModelClass';
 import { ADAM_BETAS, ADAM_EPS, SGD_MOMENTUM, SIMPLE_CNN_PYTORCH, generateTrainingScript } from './trainingScript';
+
+/** The presets whose scripts are golden files: stride-2 convs, BatchNorm, LeNet-5 (tanh, average pooling, 5×5, no dropout). */
+const GOLDEN_PRESETS = ['stridedNoPool', 'batchNorm', 'lenet5'] as const;
 
 /** One run per optimizer, each with settings away from the defaults where the script shows them. */
 const RUNS: Record<'adam' | 'adamw' | 'sgd', ExportedRun> = {
@@ -33,6 +42,27 @@ describe('generateTrainingScript', () => {
       await expect(generateTrainingScript(run, SIMPLE_CNN_PYTORCH)).toMatchFileSnapshot(`./golden/${optimizer}.py`);
     });
   }
+
+  for (const preset of GOLDEN_PRESETS) {
+    it(`writes the ${preset} preset's class into the script (golden file)`, async () => {
+      await expect(generateTrainingScript(RUNS.adam, pytorchArchitectureOf(ARCH_PRESETS[preset]))).toMatchFileSnapshot(`./golden/arch-${preset}.py`);
+    });
+  }
+
+  it("keeps the seed's own class for the seed's spec; any other spec gets its own, with paramLayouts' tensors", () => {
+    expect(pytorchArchitectureOf(SIMPLE_CNN_SPEC)).toBe(SIMPLE_CNN_PYTORCH);
+    for (const [id, spec] of TEST_ARCHITECTURES) {
+      const architecture = id === 'simpleCnn' ? specPytorchArchitecture(spec) : pytorchArchitectureOf(spec);
+      expect(architecture.className, id).toBe('Net');
+      expect(architecture.layout, id).toEqual(paramLayouts(spec));
+      expect(architecture.spec, id).toBe(spec);
+      const usesDropout = spec.head.dropoutAfter || spec.dense.some((layer) => layer.dropoutAfter);
+      expect(architecture.instantiate, id).toBe(usesDropout ? 'Net(dropout=DROPOUT)' : 'Net()');
+      const script = generateTrainingScript(RUNS.adam, architecture);
+      expect(script, id).toContain(`\nMNIST Lab trained the architecture ${formatCompactArch(spec)} in the browser with the recipe below.\n`);
+      expect(script.includes('DROPOUT = 0.25  # unused: this network has no dropout layer\n'), id).toBe(!usesDropout);
+    }
+  });
 
   it('puts each run’s recipe in its constants and its optimizer as PyTorch names it', () => {
     const adamw = generateTrainingScript(RUNS.adamw);
@@ -64,11 +94,15 @@ describe('generateTrainingScript', () => {
     expect(script).toContain('\nWEIGHT_DECAY = 0.000001\n');
   });
 
-  it.skipIf(!pythonAvailable)('writes valid Python, whatever the run is called', () => {
-    for (const run of Object.values(RUNS)) {
-      const result = runPython(['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: generateTrainingScript(run) });
-      expect(result.stderr, run.name).toBe('');
-      expect(result.status, run.name).toBe(0);
+  it.skipIf(!pythonAvailable)('writes valid Python, whatever the run is called and whatever the architecture', () => {
+    const scripts = [
+      ...Object.values(RUNS).map((run) => [run.name, generateTrainingScript(run)]),
+      ...TEST_ARCHITECTURES.map(([id, spec]) => [id, generateTrainingScript(RUNS.sgd, specPytorchArchitecture(spec))]),
+    ];
+    for (const [name, script] of scripts) {
+      const result = runPython(['-c', 'import ast, sys; ast.parse(sys.stdin.read())'], { input: script });
+      expect(result.stderr, name).toBe('');
+      expect(result.status, name).toBe(0);
     }
   });
 });

@@ -8,9 +8,10 @@
  * reader of its own (Debian's python3-torch has no such package), and MNIST from raw IDX files or, as
  * the seed does, through torchvision's download.
  *
- * The network comes from a `PytorchArchitecture`: today the seed's SimpleCNN; an architecture spec
- * emits its own class through the same hook.
+ * The network comes from a `PytorchArchitecture`: the seed's SimpleCNN, or the class that
+ * ./specModelClass.ts writes for any architecture spec.
  */
+import { SIMPLE_CNN_SPEC } from '../arch/archSpec';
 import type { OptimizerKind } from '../optimizers';
 import { SIMPLE_CNN_LAYOUT } from '../simpleCnnShapes';
 import { APP_NAME, NORMALIZATION_FORMULA, pytorchFileStem, type ExportedRun, type NetworkLayout } from './pytorchFiles';
@@ -24,6 +25,8 @@ export interface PytorchArchitecture extends NetworkLayout {
   emitModelClass(): string;
   /** The Python expression that builds the network with the run's recipe, e.g. `SimpleCNN(dropout=DROPOUT)`. */
   instantiate: string;
+  /** Whether the network has a dropout layer (LeNet-5 has none, and the script says DROPOUT goes unused). */
+  usesDropout: boolean;
   /** A one-line description for the script's docstring. */
   description: string;
 }
@@ -31,9 +34,11 @@ export interface PytorchArchitecture extends NetworkLayout {
 /** The seed's SimpleCNN (shared/seed/reference_torch.py), its dropout rate the run's. */
 export const SIMPLE_CNN_PYTORCH: PytorchArchitecture = {
   className: 'SimpleCNN',
+  spec: SIMPLE_CNN_SPEC,
   layout: SIMPLE_CNN_LAYOUT,
   description: "the seed's SimpleCNN",
   instantiate: 'SimpleCNN(dropout=DROPOUT)',
+  usesDropout: true,
   emitModelClass: () => `class SimpleCNN(nn.Module):
     """The seed's network: three 3×3 conv + ReLU + 2×2 max-pool blocks, then two dense layers."""
 
@@ -185,7 +190,7 @@ export function generateTrainingScript(run: ExportedRun, architecture: PytorchAr
     `WEIGHT_DECAY = ${pythonFloat(config.weightDecay)}`,
     `STEP_SIZE = ${config.lrStep}  # StepLR: every STEP_SIZE epochs the learning rate is multiplied by GAMMA`,
     `GAMMA = ${pythonFloat(config.lrGamma)}`,
-    `DROPOUT = ${pythonFloat(config.dropout)}`,
+    `DROPOUT = ${pythonFloat(config.dropout)}${architecture.usesDropout ? '' : '  # unused: this network has no dropout layer'}`,
     `# Seeds PyTorch's own initial weights, shuffle and dropout: a run here follows the app's in distribution,`,
     '# not number for number.',
     `SEED = ${config.seed}`,

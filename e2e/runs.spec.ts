@@ -93,14 +93,16 @@ test('a live learning-rate change is marked where it took effect; runs are kept 
   await expect(runRows(page)).toHaveCount(2);
 });
 
-test('Compare Adam vs AdamW runs both from the same seed and overlays them, labelled by what differs', async ({ page }, testInfo) => {
+test('Compare Adam vs AdamW runs Adam, then AdamW as a branch from its initial weights, and overlays them, labelled by what differs', async ({ page }, testInfo) => {
   await openReady(page, 'backend=wasm&epochs=1&trainSize=1024&testSize=500&batch=64');
   page.on('dialog', (dialog) => void dialog.accept());
   await page.getByRole('button', { name: 'Compare Adam vs AdamW' }).click();
   await expect(runRows(page)).toHaveCount(2, { timeout: 240_000 });
   await waitForFinish(page);
-  await expect(runRows(page).nth(0)).toContainText('Adam wd=1e-4');
-  await expect(runRows(page).nth(1)).toContainText('AdamW wd=1e-2');
+  // Two branches from one point: AdamW branches from Adam's epoch 0 (the same weights and data order),
+  // so it is labelled by what it changed there.
+  await expect(runRows(page).nth(0)).toContainText('Run 1');
+  await expect(runRows(page).nth(1)).toContainText('Run 1 @0 · AdamW wd=1e-2');
   await expect(page.getByLabel('Optimizer')).toHaveValue('adamw');
   const lossChart = page.getByRole('img', { name: 'Training Loss Curve' });
   await expect.poll(() => countColouredPixels(lossChart, BLUE)).toBeGreaterThan(30); // AdamW, the current run

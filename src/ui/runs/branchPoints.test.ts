@@ -41,11 +41,17 @@ describe('branchOffers', () => {
   ]);
   const offer = branchOffers(runs, archived);
 
-  it("offers a run's stored epochs, and a branch's inherited epochs from the ancestor that trained them", () => {
+  it("offers a run's stored epochs, and a branch's inherited epochs (its branch point too) from the ancestor that trained them", () => {
     expect(offer('a', 0)).toEqual({ runId: 'a', epoch: 0 });
     expect(offer('b', 1)).toEqual({ runId: 'a', epoch: 1 });
-    expect(offer('b', 2)).toEqual({ runId: 'b', epoch: 2 });
+    expect(offer('b', 2)).toEqual({ runId: 'a', epoch: 2 });
     expect(offer('b', 3)).toEqual({ runId: 'b', epoch: 3 });
+  });
+
+  it("falls back on a branch's own copy of its branch point when the parent's is gone", () => {
+    const dropped = archiveByRun([entry('a', 'epoch', 0), entry('b', 'epoch', 2), entry('b', 'epoch', 3)]);
+    expect(branchOffers(runs, dropped)('b', 2)).toEqual({ runId: 'b', epoch: 2 });
+    expect(branchOffers(runs, dropped)('b', 1)).toBeNull();
   });
 
   it('offers nothing where the checkpoint is gone, the owner was deleted, or the run is unknown', () => {

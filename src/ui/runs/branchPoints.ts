@@ -15,14 +15,17 @@ export function archiveByRun(entries: readonly CheckpointIndexEntry[]): Map<stri
 }
 
 /**
- * Where "Branch from epoch `epoch`" of run `runId` starts: the owning run's stored checkpoint, or null
- * when that checkpoint is gone (dropped, evicted, never saved) or its owner was deleted.
+ * Where "Branch from epoch `epoch`" of run `runId` starts: the owning run's stored checkpoint; failing
+ * that, the run's own copy of it (a branch keeps its branch point); null when neither is stored
+ * (dropped, evicted, never saved) or the owner was deleted.
  */
 export function branchOffers(runs: readonly RunRecord[], archived: ReadonlyMap<string, ArchivedRunSummary>): (runId: string, epoch: number) => BranchPoint | null {
+  const stored = (point: BranchPoint | null) => point !== null && archived.get(point.runId)?.branchEpochs.includes(point.epoch) === true;
   return (runId, epoch) => {
     const owner = branchPointOwner(runs, runId, epoch);
-    if (!owner || !archived.get(owner.runId)?.branchEpochs.includes(owner.epoch)) return null;
-    return { runId: owner.runId, epoch: owner.epoch };
+    const own = { runId, epoch };
+    if (owner && stored(owner)) return { runId: owner.runId, epoch: owner.epoch };
+    return stored(own) ? own : null;
   };
 }
 

@@ -206,13 +206,18 @@ describe('branchChartData', () => {
 describe('branchPointOwner', () => {
   const runs = [run('a', 1), branch('b', 2, { runId: 'a', epoch: 3 }), branch('c', 3, { runId: 'b', epoch: 5 }), branch('orphan', 4, { runId: 'gone', epoch: 2 })];
 
-  it("sends a branch's epochs before its branch point to the ancestor that trained them", () => {
+  it("sends a branch's epochs up to its branch point to the ancestor that trained them", () => {
     expect(branchPointOwner(runs, 'c', 6)).toEqual({ runId: 'c', epoch: 6 });
-    expect(branchPointOwner(runs, 'c', 5)).toEqual({ runId: 'c', epoch: 5 });
+    expect(branchPointOwner(runs, 'c', 5)).toEqual({ runId: 'b', epoch: 5 });
     expect(branchPointOwner(runs, 'c', 4)).toEqual({ runId: 'b', epoch: 4 });
+    expect(branchPointOwner(runs, 'c', 3)).toEqual({ runId: 'a', epoch: 3 });
     expect(branchPointOwner(runs, 'c', 1)).toEqual({ runId: 'a', epoch: 1 });
+  });
+
+  it("falls back on an orphan's own copy of its branch point; the epochs before it are gone", () => {
     expect(branchPointOwner(runs, 'orphan', 1)).toBeNull();
     expect(branchPointOwner(runs, 'orphan', 2)).toEqual({ runId: 'orphan', epoch: 2 });
+    expect(branchPointOwner(runs, 'orphan', 3)).toEqual({ runId: 'orphan', epoch: 3 });
     expect(branchPointOwner(runs, 'nope', 1)).toBeNull();
   });
 });

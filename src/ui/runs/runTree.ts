@@ -198,16 +198,18 @@ export function branchChartData(source: ChartSource, parent: RunParent | undefin
 }
 
 /**
- * Whose checkpoint holds run `runId`'s state after `epoch` epochs: a branch's epochs before its branch
+ * Whose checkpoint holds run `runId`'s state after `epoch` epochs: a branch's epochs up to its branch
  * point are its parent's (and so on up), so "Branch from epoch k" on such a row branches from the
- * ancestor's checkpoint. Null when that ancestor is gone (deleted) or the run is unknown.
+ * ancestor that trained them — the branch point included, which the branch only copied (with fresh
+ * optimizer state when it changed the optimizer). Where the parent is gone, the branch point is the
+ * branch's own copy and the epochs before it are no one's (null); null too for an unknown run.
  */
 export function branchPointOwner(runs: readonly TreeRun[], runId: string, epoch: number): RunParent | null {
   const { parents } = treeOf(runs);
   let run = runs.find((r) => r.id === runId);
-  while (run?.parent && epoch < run.parent.epoch) {
+  while (run?.parent && epoch <= run.parent.epoch) {
     const parent = parents.get(run.id);
-    if (!parent) return null;
+    if (!parent) return epoch === run.parent.epoch ? { runId: run.id, epoch } : null;
     run = parent;
   }
   return run ? { runId: run.id, epoch } : null;

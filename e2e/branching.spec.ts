@@ -12,7 +12,8 @@ import { ORANGE, countColouredPixels, epochLogRows, leftmostPoint, openReady, ru
 /** Three short epochs on one CPU worker: about ten seconds each here. */
 const RUN = 'backend=wasm&workers=1&epochs=3&trainSize=1024&testSize=300&batch=64&seed=3';
 
-/** The palette colour of the second run that is not the current one (src/ui/charts/datasets.ts PALETTE[1]). */
+/** The palette colours of the first and second runs that are not the current one (src/ui/charts/datasets.ts PALETTE). */
+const GREEN: [number, number, number] = [0x2c, 0xa0, 0x2c];
 const RED: [number, number, number] = [0xd6, 0x27, 0x28];
 
 function runLabels(page: Page) {
@@ -68,6 +69,8 @@ test.describe('at 1366×768', () => {
     await page.mouse.click(epochOne.x, epochOne.y);
     const menu = page.getByRole('dialog', { name: /^Epoch 1 of Run 1/ });
     await expect(menu).toBeVisible();
+    await expect(menu.getByRole('button', { name: 'Branch from epoch 1', exact: true })).toBeFocused();
+    await page.screenshot({ path: testInfo.outputPath('point-menu-1366x768.png') });
     await trainRun(page, () => menu.getByRole('button', { name: 'Branch from epoch 1', exact: true }).click());
     const fasterRows = await epochLogRows(page);
     expect(fasterRows[0]).toEqual(parentRows[0]);
@@ -108,8 +111,9 @@ test('on two CPU workers a branch repeats its parent exactly; Adam vs AdamW from
   const [parent, same] = await storedRuns(page);
   expect(outcomes(same.epochs)).toEqual(outcomes(parent.epochs));
 
-  // From epoch 1 of the branch's log: inherited from the parent, so both new runs branch from the parent.
-  await epochLog(page).getByRole('button', { name: 'Adam vs AdamW from epoch 1', exact: true }).click();
+  // From epoch 1 of the branch's log, by keyboard: inherited from the parent, so both new runs branch from the parent.
+  await epochLog(page).getByRole('button', { name: 'Adam vs AdamW from epoch 1', exact: true }).focus();
+  await page.keyboard.press('Enter');
   await expect(runRows(page)).toHaveCount(4, { timeout: 240_000 });
   await expect(runLabels(page).nth(3)).toHaveText('Run 1 @1 · AdamW wd=1e-2');
   await waitForFinish(page);
@@ -156,45 +160,56 @@ async function tamper(page: Page, runId: string, epoch: number, how: 'nonFinite'
   );
 }
 
-test('a tampered checkpoint is refused with its reason and nothing is lost; dropped checkpoints leave the curves and say it can no longer be branched', async ({ page }) => {
-  await openReady(page, RUN);
-  await page.getByRole('button', { name: 'Train', exact: true }).click();
-  await expect(page.getByText(/Epoch 2\/3 · batch/)).toBeVisible({ timeout: 120_000 });
-  await page.getByRole('button', { name: 'Stop', exact: true }).click();
-  await expect(page.getByRole('region', { name: 'Saved run' })).toContainText('after epoch 1 of 3');
-  const [run] = await storedRuns(page);
-  const notices = page.getByRole('list', { name: 'Notices' });
+test.describe('on a touch screen', () => {
+  test.use({ hasTouch: true });
 
-  // The state a reload would resume: refused at the start, by its problem, and not offered.
-  await tamper(page, run.id, 1, 'nonFinite');
-  await page.reload();
-  await expect(notices).toContainText('The saved checkpoint cannot be used: weight conv1.weight has a non-finite value.', { timeout: 120_000 });
-  await expect(page.getByRole('region', { name: 'Saved run' })).toHaveCount(0);
-  await expect(runRows(page)).toHaveCount(1);
-  await expect(runRows(page).first()).toContainText('1/3');
+  test('a tampered checkpoint is refused with its reason and nothing is lost; dropped checkpoints leave the curves and say it can no longer be branched', async ({ page }) => {
+    await openReady(page, RUN);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await expect(page.getByText(/Epoch 2\/3 · batch/)).toBeVisible({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(page.getByRole('region', { name: 'Saved run' })).toContainText('after epoch 1 of 3');
+    const [run] = await storedRuns(page);
+    const notices = page.getByRole('list', { name: 'Notices' });
 
-  // Branches from it: refused, each with its reason; no run is added, the curves stay.
-  const refusals: [number, 'nonFinite' | 'truncated' | 'version', string][] = [
-    [1, 'nonFinite', 'The branch from epoch 1 was refused: its checkpoint cannot be used: weight conv1.weight has a non-finite value. Nothing was changed.'],
-    [0, 'truncated', 'The branch from epoch 0 was refused: its checkpoint cannot be used: weight fc1.weight is missing or has the wrong size. Nothing was changed.'],
-    [1, 'version', 'The branch from epoch 1 was refused: its checkpoint cannot be used: it has version 9, this app reads 1. Nothing was changed.'],
-  ];
-  for (const [epoch, how, reason] of refusals) {
-    if (how !== 'nonFinite') await tamper(page, run.id, epoch, how);
-    // Epoch 0's branch sits above the log's table; only one of each name is on the page.
-    await page.getByRole('button', { name: `Branch from epoch ${epoch}`, exact: true }).click();
-    await expect(notices).toContainText(reason);
+    // The state a reload would resume: refused at the start, by its problem, and not offered.
+    await tamper(page, run.id, 1, 'nonFinite');
+    await page.reload();
+    await expect(notices).toContainText('The saved checkpoint cannot be used: weight conv1.weight has a non-finite value.', { timeout: 120_000 });
+    await expect(page.getByRole('region', { name: 'Saved run' })).toHaveCount(0);
     await expect(runRows(page)).toHaveCount(1);
-    expect((await epochLogRows(page)).map((row) => row[0])).toEqual(['1/3']);
-  }
-  await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+    await expect(runRows(page).first()).toContainText('1/3');
 
-  page.once('dialog', (dialog) => void dialog.accept());
-  await page.getByRole('button', { name: 'Drop the checkpoints of run Run 1', exact: true }).click();
-  await expect(runRows(page).first()).toContainText('none: can no longer be branched');
-  await expect(runRows(page).first()).toContainText('1/3');
-  await expect(epochLog(page).getByText('no checkpoint')).toHaveCount(1);
-  await expect(page.getByText('Initial weights (epoch 0): no checkpoint')).toBeVisible();
+    // Branches from it: refused, each with its reason; no run is added, the curves stay.
+    const refusals: [number, 'nonFinite' | 'truncated' | 'version', string][] = [
+      [1, 'nonFinite', 'The branch from epoch 1 was refused: its checkpoint cannot be used: weight conv1.weight has a non-finite value. Nothing was changed.'],
+      [0, 'truncated', 'The branch from epoch 0 was refused: its checkpoint cannot be used: weight fc1.weight is missing or has the wrong size. Nothing was changed.'],
+      [1, 'version', 'The branch from epoch 1 was refused: its checkpoint cannot be used: it has version 9, this app reads 1. Nothing was changed.'],
+    ];
+    for (const [epoch, how, reason] of refusals) {
+      if (how !== 'nonFinite') await tamper(page, run.id, epoch, how);
+      // Epoch 0's branch sits above the log's table; only one of each name is on the page.
+      await page.getByRole('button', { name: `Branch from epoch ${epoch}`, exact: true }).click();
+      await expect(notices).toContainText(reason);
+      await expect(runRows(page)).toHaveCount(1);
+      expect((await epochLogRows(page)).map((row) => row[0])).toEqual(['1/3']);
+    }
+    await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled();
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Drop the checkpoints of run Run 1', exact: true }).click();
+    await expect(runRows(page).first()).toContainText('none: can no longer be branched');
+    await expect(runRows(page).first()).toContainText('1/3');
+    await expect(epochLog(page).getByText('no checkpoint')).toHaveCount(1);
+    await expect(page.getByText('Initial weights (epoch 0): no checkpoint')).toBeVisible();
+    // A finger on the chart's epoch point: its menu says so too.
+    const accuracy = page.getByRole('img', { name: 'Accuracy Curves' });
+    await accuracy.scrollIntoViewIfNeeded();
+    const point = await leftmostPoint(accuracy, GREEN);
+    if (!point) throw new Error('no accuracy point drawn');
+    await page.touchscreen.tap(point.x, point.y);
+    await expect(page.getByRole('dialog', { name: 'Epoch 1 of Run 1' })).toContainText('Its checkpoint is gone: it can no longer be branched here.');
+  });
 });
 
 test('a reload in the middle of a long epoch resumes from the last minute\'s checkpoint: at most 60 s of steps are lost', async ({ page }, testInfo) => {

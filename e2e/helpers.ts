@@ -64,9 +64,9 @@ export function runRows(page: Page): Locator {
 }
 
 /**
- * The centre of the leftmost dot of a colour on a chart canvas, in page coordinates: the first epoch
- * point of a series drawn in that colour (a line from it goes right, so its leftmost pixels are the
- * dot's). Null when the colour is not drawn.
+ * The centre of the leftmost dot of a colour on a chart canvas, in the window's coordinates (scroll the
+ * chart into view first): the first epoch point of a series drawn in that colour (a line from it goes
+ * right, so its leftmost pixels are the dot's). Null when the colour is not drawn.
  */
 export async function leftmostPoint(canvas: Locator, rgb: [number, number, number]): Promise<{ x: number; y: number } | null> {
   const box = await canvas.boundingBox();
@@ -81,20 +81,15 @@ export async function leftmostPoint(canvas: Locator, rgb: [number, number, numbe
     let left = -1;
     for (let x = 0; x < c.width && left < 0; x++) for (let y = 0; y < plotBottom; y++) if (matches(4 * (y * c.width + x))) left = x;
     if (left < 0) return null;
-    // The dot: the matching pixels in the few columns from its left edge.
+    // The dot: the matching pixels in the few columns from its left edge, the topmost dot where two
+    // series of the colour start at the same epoch (a run's train and test accuracy).
     const dot = Math.ceil(6 * (c.width / c.clientWidth));
-    let sumY = 0;
-    let count = 0;
-    for (let x = left; x < left + dot; x++) {
-      for (let y = 0; y < plotBottom; y++) {
-        if (matches(4 * (y * c.width + x))) {
-          sumY += y;
-          count++;
-        }
-      }
-    }
+    const ys: number[] = [];
+    for (let x = left; x < left + dot; x++) for (let y = 0; y < plotBottom; y++) if (matches(4 * (y * c.width + x))) ys.push(y);
+    const top = Math.min(...ys);
+    const inDot = ys.filter((y) => y <= top + dot);
     const scale = c.clientWidth / c.width;
-    return { x: (left + dot / 2) * scale, y: (sumY / count) * scale };
+    return { x: (left + dot / 2) * scale, y: (inDot.reduce((sum, y) => sum + y, 0) / inDot.length) * scale };
   }, rgb);
   return found && { x: box.x + found.x, y: box.y + found.y };
 }

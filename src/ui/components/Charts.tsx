@@ -130,6 +130,7 @@ export const Charts = forwardRef<ChartsHandle, ChartsProps>(function Charts({ ru
   const pointAt = useCallback((chart: LineChart, event: ChartEvent) => (event.x === null || event.y === null ? null : nearestEpochPoint(epochPoints(chart, joins.current), { x: event.x, y: event.y })), []);
   const handlers = useCallback(
     (panel: Panel): Pick<ChartOptions<'line'>, 'onClick' | 'onHover'> => ({
+      // A tap ends in a click too: mouse and touch pick the same way.
       onClick: (event, _active, chart) => {
         const point = pointAt(chart as LineChart, event);
         const canvas = chart.canvas;

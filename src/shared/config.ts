@@ -4,6 +4,7 @@
  * clamping means the same thing everywhere.
  */
 
+import { SIMPLE_CNN_SPEC, archSpecsEqual, type ArchSpec } from './arch/archSpec';
 import { OPTIMIZER_KINDS, type OptimizerKind } from './optimizers';
 
 export const BACKEND_CHOICES = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -12,6 +13,8 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 export interface TrainConfig {
+  /** The network: conv blocks, head, dense layers (src/shared/arch). The seed's SimpleCNN by default. */
+  arch: ArchSpec;
   /** Passes over the training subset. */
   epochs: number;
   /** Base learning rate, before StepLR's decay. */
@@ -43,6 +46,7 @@ export interface TrainConfig {
 
 /** The seed's program, exactly. */
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  arch: SIMPLE_CNN_SPEC,
   epochs: 10,
   lr: 1e-3,
   optimizer: 'adam',
@@ -102,6 +106,7 @@ export const FIELD_TIMING: Readonly<Record<keyof TrainConfig, FieldTiming>> = {
   dropout: 'batch',
   batch: 'epoch',
   optimizer: 'reset',
+  arch: 'reset',
   seed: 'reset',
   trainSize: 'reset',
   testSize: 'reset',
@@ -123,6 +128,11 @@ export function clampField(key: NumericKey, value: number): number {
 }
 
 export { OPTIMIZER_KINDS, type OptimizerKind };
+
+/** Whether two configs agree on `field` (the network by what it is, not by object identity). */
+export function sameFieldValue<K extends keyof TrainConfig>(field: K, a: TrainConfig, b: TrainConfig): boolean {
+  return field === 'arch' ? archSpecsEqual(a.arch, b.arch) : a[field] === b[field];
+}
 
 export function isBackendChoice(value: string): value is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(value);

@@ -154,7 +154,7 @@ describe('SimpleCNN files', () => {
     expect(decoded.dropout).toBe(0.3);
 
     const record = Object.fromEntries(weights);
-    const fromRecord = encodeTfjsModel(record, { dropout: 0, description: 'mine', weightsFileName: 'w.bin' });
+    const fromRecord = encodeTfjsModel(record, { spec: SIMPLE_CNN_SPEC, dropout: 0, description: 'mine', weightsFileName: 'w.bin' });
     expect(firstDifference(new Uint8Array(fromRecord.weightsBin), new Uint8Array(encoded.weightsBin))).toBe(-1);
     expect(JSON.parse(fromRecord.modelJson).weightsManifest[0].paths).toEqual(['w.bin']);
     expect(JSON.parse(fromRecord.modelJson).userDefinedMetadata.description).toBe('mine');
@@ -171,7 +171,7 @@ describe('SimpleCNN files', () => {
     expectSameWeights(decoded.weights, weights);
     expect(decoded.dropout).toBe(0.25);
     // Its topology is the one the app still writes for SimpleCNN.
-    expect(JSON.parse(before).modelTopology).toEqual(JSON.parse(encodeTfjsModel(weights, { dropout: 0.25 }).modelJson).modelTopology);
+    expect(JSON.parse(before).modelTopology).toEqual(JSON.parse(encodeTfjsModel(weights, { spec: SIMPLE_CNN_SPEC, dropout: 0.25 }).modelJson).modelTopology);
   });
 
   it('accepts several manifest groups, scoped or PyTorch names and tfjs optimizer state', () => {
@@ -546,7 +546,7 @@ describe('tfjs compatibility', () => {
 
   it('tf.loadLayersModel reads the files from a server, as a tfjs app would', async () => {
     const weights = exportedNetworkValues(SIMPLE_CNN_SPEC, 21);
-    const encoded = encodeTfjsModel(weights, { dropout: 0.25 });
+    const encoded = encodeTfjsModel(weights, { spec: SIMPLE_CNN_SPEC, dropout: 0.25 });
     const model = await tf.loadLayersModel('https://example.test/models/model.json', {
       fetchFunc: serve({ 'model.json': encoded.modelJson, [encoded.weightsFileName]: encoded.weightsBin }),
     });
@@ -563,7 +563,7 @@ describe('tfjs compatibility', () => {
 
   it('reads a sharded, multi-group manifest in the same order as decodeTfjsModel', async () => {
     const weights = exportedNetworkValues(SIMPLE_CNN_SPEC, 22);
-    const encoded = encodeTfjsModel(weights, { dropout: 0.5 });
+    const encoded = encodeTfjsModel(weights, { spec: SIMPLE_CNN_SPEC, dropout: 0.5 });
     const cut1 = offsetOf('conv3.weight');
     const cut2 = offsetOf('fc1.weight') + 4000;
     const split = edited(encoded.modelJson, (json) => {
@@ -592,7 +592,7 @@ describe('tfjs compatibility', () => {
 
   it('decodes what tfjs saves after training the loaded model, optimizer state included', async () => {
     const weights = exportedNetworkValues(SIMPLE_CNN_SPEC, 23);
-    const model = await tf.loadLayersModel(filesHandler(encodeTfjsModel(weights, { dropout: 0.2 })));
+    const model = await tf.loadLayersModel(filesHandler(encodeTfjsModel(weights, { spec: SIMPLE_CNN_SPEC, dropout: 0.2 })));
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
     const x = tf.randomNormal([2, 28, 28, 1], 0, 1, 'float32', 9);
     const y = tf.randomNormal([2, 10], 0, 1, 'float32', 10);

@@ -18,7 +18,7 @@ import { archSpecsEqual, SIMPLE_CNN_SPEC, type ArchSpec } from './arch/archSpec'
 import { formatCompactArch, parseCompactArch } from './arch/compactForm';
 import { paramLayouts } from './arch/paramLayouts';
 import { kerasModelOf, readKerasArchitecture } from './modelFiles/kerasTopology';
-import { englishModelArchText, isModelArchText, type ModelArchText } from './modelFiles/modelArchTexts';
+import type { ModelArchText } from './modelFiles/modelArchTexts';
 import { elementCount } from './paramLayout';
 import { englishText, type ModelFileText } from './texts';
 
@@ -46,8 +46,8 @@ export interface EncodedTfjsModel {
 }
 
 export interface EncodeInfo {
-  /** The network the weights belong to; the seed's SimpleCNN when absent. */
-  spec?: ArchSpec;
+  /** The network the weights belong to. */
+  spec: ArchSpec;
   /** Rate of every Dropout layer (used only when the model is trained further). */
   dropout: number;
   /** Stored in userDefinedMetadata.description; a default names the network and says what the input and output are. */
@@ -69,10 +69,6 @@ export type DecodeResult =
     }
   /** `error` is the English of `text`. */
   | { ok: false; error: string; text: ModelFileRefusal };
-
-export function englishModelFileText(text: ModelFileRefusal): string {
-  return isModelArchText(text) ? englishModelArchText(text) : englishText(text);
-}
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -97,7 +93,7 @@ export function encodeTfjsModel(
   if (!Number.isFinite(info.dropout) || info.dropout < 0 || info.dropout >= 1) {
     throw new RangeError(`Dropout rate must be in [0, 1), got ${info.dropout}`);
   }
-  const spec = info.spec ?? SIMPLE_CNN_SPEC;
+  const { spec } = info;
   const weightsFileName = info.weightsFileName ?? DEFAULT_WEIGHTS_FILE_NAME;
   const keras = kerasModelOf(spec, info.dropout);
   const kerasNames = new Map(keras.weights.map(({ param, keras: name }) => [param, name]));
@@ -206,7 +202,7 @@ interface ManifestWeight {
  * Everything is checked before anything is returned; a failure says what is wrong in words a user can act on.
  */
 export function decodeTfjsModel(modelJsonText: string, weightsBin: ArrayBuffer): DecodeResult {
-  const fail = (text: ModelFileRefusal): DecodeResult => ({ ok: false, error: englishModelFileText(text), text });
+  const fail = (text: ModelFileRefusal): DecodeResult => ({ ok: false, error: englishText(text), text });
 
   let json: Json;
   try {

@@ -2,6 +2,7 @@
  * The typed message protocol between the UI and the training worker. Both sides import these types;
  * nothing else crosses the boundary. Commands flow UI → worker, events worker → UI.
  */
+import type { ArchSpec } from './arch/archSpec';
 import type { ArchiveSlot, CheckpointIndexEntry } from './checkpointIndex';
 import type { BackendChoice, BackendName, LiveField, TrainConfig } from './config';
 import type { Text } from './texts';
@@ -90,10 +91,6 @@ export interface DataFacts {
   verified: true;
 }
 
-export interface ModelFacts {
-  paramCount: number;
-}
-
 /** One row of the seed's per-epoch printout. */
 export interface EpochMetrics {
   epoch: number;
@@ -176,9 +173,10 @@ export interface LossSpike {
   rollBackTo: RollBackPoint | null;
 }
 
-/** The activations after one conv + ReLU block (before its max-pool), for one image. */
+/** The activations after one conv block (its activation, before its pooling), for one image. */
 export interface FeatureMap {
-  layer: 'conv1' | 'conv2' | 'conv3';
+  /** The conv block's PyTorch name: `conv1`, `conv2`, … (one map per block, whatever the network). */
+  layer: string;
   height: number;
   width: number;
   channels: number;
@@ -275,7 +273,7 @@ export interface Diagnostics {
  */
 export type WorkerEvent =
   | { type: 'loading'; message: string; text?: Text; fraction: number }
-  | { type: 'ready'; backend: BackendInfo; data: DataFacts; model: ModelFacts }
+  | { type: 'ready'; backend: BackendInfo; data: DataFacts }
   | { type: 'notice'; level: 'info' | 'warning'; message: string; text?: Text }
   | { type: 'state'; state: RunState }
   | { type: 'progress'; progress: Progress }
@@ -309,7 +307,8 @@ export type WorkerEvent =
   | { type: 'diagnostics'; diagnostics: Diagnostics }
   | { type: 'pong' }
   | { type: 'modelExported'; modelJson: string; weights: ArrayBuffer; weightsFileName: string }
-  | { type: 'modelImported'; fileNames: string[]; parameterCount: number }
+  /** `arch`: the imported network, which the page's controls then show (its parameters are computed from it). */
+  | { type: 'modelImported'; fileNames: string[]; arch: ArchSpec }
   /** An export or import that could not be done; nothing was changed. */
   | { type: 'modelFileRefused'; message: string; text?: Text }
   /**
@@ -327,8 +326,10 @@ export type WorkerEvent =
       trained: boolean;
       /** Worker-side time from receiving the request to having the probabilities, ms. */
       milliseconds: number;
-      /** Present when the request asked `withFeatureMaps`: conv1, conv2, conv3 in order. */
+      /** Present when the request asked `withFeatureMaps`: one per conv block, in order. */
       featureMaps?: FeatureMap[];
+      /** With the feature maps: the network that answered (its blocks describe the maps). */
+      network?: ArchSpec;
     }
   /** `file` names the data file when one is missing or damaged. */
   | { type: 'error'; message: string; text?: Text; file?: string };

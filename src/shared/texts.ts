@@ -7,9 +7,13 @@
  * Numbers travel raw; names (files, backends, weights, keys) as they are; `detail` only holds what is
  * English at its source anyway: a browser's exception text, a stored measurement's error, a GPU's name.
  */
+import { compactArchErrorText, type CompactArchError } from './arch/compactForm';
+import { archProblemText, type ArchProblem } from './arch/problems';
 import type { BackendName } from './config';
 import { IDX_MAGIC_IMAGES, IDX_MAGIC_LABELS } from './mnistFiles';
 import type { OptimizerKind } from './optimizers';
+import { englishModelArchText, isModelArchText, type ModelArchText } from './modelFiles/modelArchTexts';
+import { englishPytorchText, isPytorchText, type PytorchText } from './pytorch/pytorchTexts';
 
 /** Why a GPU probe found no usable adapter or context. */
 export type ProbeProblem =
@@ -50,7 +54,11 @@ export type CheckpointProblem =
   | { kind: 'weightSize'; name: string }
   | { kind: 'weightNonFinite'; name: string }
   | { kind: 'optimizerSize'; name: string; slot: string }
-  | { kind: 'order' };
+  | { kind: 'order' }
+  /** The architecture it names cannot be built. */
+  | { kind: 'arch'; problems: ArchProblem[] }
+  /** Another network than the one asked for (compact forms): a branch keeps its parent's network. */
+  | { kind: 'otherArch'; checkpoint: string; wanted: string };
 
 /** A data file that cannot be used: every member names the file. */
 export type DataText =
@@ -74,16 +82,10 @@ export type ModelFileText =
   | { key: 'model.noTopology' }
   | { key: 'model.noManifest' }
   | { key: 'model.noLayers' }
-  | { key: 'model.layerNoClass' }
-  /** Layer class lists, comma-separated; `got` empty when there are none. */
-  | { key: 'model.wrongLayers'; expected: string; got: string }
-  /** `value` as JSON, `wanted` as written in model.json. */
-  | { key: 'model.layerMismatch'; layer: string; className: string; field: string; value: string; wanted: string }
   | { key: 'model.groupNoWeights'; group: number }
   | { key: 'model.weightNotObject'; weight: number; group: number }
   | { key: 'model.weightNoName'; weight: number; group: number }
   | { key: 'model.weightNoShape'; name: string }
-  | { key: 'model.unknownWeight'; name: string; expected: string }
   | { key: 'model.duplicateWeight'; name: string }
   | { key: 'model.duplicateParam'; param: string; previous: string; name: string }
   /** `dtype` as JSON. */
@@ -114,6 +116,8 @@ export type BackendReasonText =
   | { key: 'backend.chosenFailed'; chosen: BackendName };
 
 export type Text =
+  | ModelArchText
+  | PytorchText
   | { key: 'loading.start' }
   /** Megabytes (1e6 bytes), unrounded. */
   | { key: 'loading.download'; loadedMb: number; totalMb: number }
@@ -149,7 +153,9 @@ export type Text =
   | { key: 'url.badChoice'; setting: string; raw: string; options: readonly string[]; using: string }
   | { key: 'url.notNumber'; setting: string; raw: string; using: number }
   | { key: 'url.outOfRange'; setting: string; raw: string; min: number; max: number; using: number }
-  | { key: 'url.notAllowed'; setting: string; raw: string; using: number };
+  | { key: 'url.notAllowed'; setting: string; raw: string; using: number }
+  /** `arch=` that is not a network this app can build; `using` is the compact form kept. */
+  | { key: 'url.badArch'; raw: string; error: CompactArchError; using: string };
 
 export type TextKey = Text['key'];
 
@@ -212,6 +218,10 @@ export function englishCheckpointProblem(problem: CheckpointProblem): string {
       return `optimizer state ${problem.name}.${problem.slot} is missing or has the wrong size`;
     case 'order':
       return 'its data order is damaged';
+    case 'arch':
+      return `its network cannot be built: ${problem.problems.map(archProblemText).join('; ')}`;
+    case 'otherArch':
+      return `it holds the network ${problem.checkpoint}, not ${problem.wanted} (a branch continues its parent's network; change the network with Reset)`;
   }
 }
 
@@ -235,6 +245,8 @@ function englishMeasurement(r: MeasuredBackend, limitSeconds: number): string {
 
 /** The text in English: exactly the wording the worker and parsers wrote before texts were data. */
 export function englishText(text: Text): string {
+  if (isModelArchText(text)) return englishModelArchText(text);
+  if (isPytorchText(text)) return englishPytorchText(text);
   switch (text.key) {
     case 'loading.start':
       return 'Starting the backend and fetching MNIST…';
@@ -318,12 +330,6 @@ export function englishText(text: Text): string {
       return 'model.json is not a TensorFlow.js layers model: it has no "weightsManifest" (the list of weights in the weights file).';
     case 'model.noLayers':
       return 'model.json is not a TensorFlow.js layers model: its "modelTopology" has no list of layers.';
-    case 'model.layerNoClass':
-      return `The model is not this app's SimpleCNN: a layer in "modelTopology" has no class_name.`;
-    case 'model.wrongLayers':
-      return `The model is not this app's SimpleCNN: expected the layers ${text.expected} (besides dropout), got ${text.got || 'none'}.`;
-    case 'model.layerMismatch':
-      return `The model is not this app's SimpleCNN: layer "${text.layer}" (${text.className}) has ${text.field} ${text.value}, expected ${text.wanted}.`;
     case 'model.groupNoWeights':
       return `model.json has a malformed "weightsManifest": group ${text.group} has no "weights" list.`;
     case 'model.weightNotObject':
@@ -332,8 +338,6 @@ export function englishText(text: Text): string {
       return `model.json has a malformed "weightsManifest": weight ${text.weight} of group ${text.group} has no name.`;
     case 'model.weightNoShape':
       return `model.json has a malformed "weightsManifest": weight "${text.name}" has no valid shape (a list of sizes).`;
-    case 'model.unknownWeight':
-      return `model.json has a weight this app's SimpleCNN does not have: "${text.name}". Expected exactly these weights: ${text.expected}.`;
     case 'model.duplicateWeight':
       return `model.json lists the weight "${text.name}" twice.`;
     case 'model.duplicateParam':
@@ -406,5 +410,7 @@ export function englishText(text: Text): string {
       return `${text.setting}=${text.raw} is outside ${text.min}–${text.max}; using ${text.using}.`;
     case 'url.notAllowed':
       return `${text.setting}=${text.raw} is not an allowed value; using ${text.using}.`;
+    case 'url.badArch':
+      return `arch=${text.raw} is not a network this app can build: ${compactArchErrorText(text.error)}; using ${text.using}.`;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ARCH_PRESETS } from './arch/presets';
 import { DEFAULT_CONFIG } from './config';
 import { parseConfigHash, serializeConfigHash } from './urlState';
 import { englishText } from './texts';
@@ -17,10 +18,11 @@ describe('parseConfigHash', () => {
 
   it('reads every key', () => {
     const { config, notices } = parseConfigHash(
-      'epochs=3&lr=0.0005&opt=sgd&batch=64&backend=webgl&workers=3&seed=42&trainSize=100&testSize=50&wd=0&lrStep=2&lrGamma=0.1&dropout=0.5',
+      'epochs=3&lr=0.0005&opt=sgd&arch=f256&batch=64&backend=webgl&workers=3&seed=42&trainSize=100&testSize=50&wd=0&lrStep=2&lrGamma=0.1&dropout=0.5',
     );
     expect(notices).toEqual([]);
     expect(config).toEqual({
+      arch: ARCH_PRESETS.mlp,
       epochs: 3,
       lr: 0.0005,
       optimizer: 'sgd',
@@ -83,7 +85,7 @@ describe('parseConfigHash', () => {
 describe('serializeConfigHash', () => {
   it('writes every field, defaults included', () => {
     expect(serializeConfigHash(DEFAULT_CONFIG)).toBe(
-      'epochs=10&lr=0.001&opt=adam&batch=128&backend=auto&workers=auto&seed=0&trainSize=60000&testSize=10000&wd=0.0001&lrStep=7&lrGamma=0.5&dropout=0.25',
+      'epochs=10&lr=0.001&opt=adam&arch=c32p-c64p-c128p-f256&batch=128&backend=auto&workers=auto&seed=0&trainSize=60000&testSize=10000&wd=0.0001&lrStep=7&lrGamma=0.5&dropout=0.25',
     );
   });
 
@@ -129,5 +131,28 @@ describe('CPU workers in the hash', () => {
     expect(serializeConfigHash({ ...DEFAULT_CONFIG, workers: 0 })).toContain('workers=auto');
     const config = { ...DEFAULT_CONFIG, workers: 3 };
     expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [], texts: [] });
+  });
+});
+
+describe('the network in the hash', () => {
+  it('reads a compact form, writes it back, and round-trips every preset', () => {
+    expect(parseConfigHash('#arch=c32p-c32p-c32p-f256').config.arch).toEqual(ARCH_PRESETS.constant32);
+    expect(serializeConfigHash(DEFAULT_CONFIG)).toContain('arch=c32p-c64p-c128p-f256');
+    for (const arch of Object.values(ARCH_PRESETS)) {
+      const config = { ...DEFAULT_CONFIG, arch };
+      expect(parseConfigHash(serializeConfigHash(config))).toEqual({ config, notices: [], texts: [] });
+    }
+  });
+
+  it('keeps the network it had, with the reason, for a form that is not one or a network that cannot work', () => {
+    const garbled = parseConfigHash('#arch=c32p-zz');
+    expect(garbled.config.arch).toEqual(DEFAULT_CONFIG.arch);
+    expect(garbled.notices).toEqual([
+      'arch=c32p-zz is not a network this app can build: "zz" (part 2) is not a conv block (c32p), a head (flat, gap) or a dense layer (f256); using c32p-c64p-c128p-f256.',
+    ]);
+    const pooledAway = parseConfigHash('#arch=c32p-c32p-c32p-c32p-c32p-f256');
+    expect(pooledAway.config.arch).toEqual(DEFAULT_CONFIG.arch);
+    expect(pooledAway.texts[0]).toMatchObject({ key: 'url.badArch', error: { kind: 'invalidSpec' } });
+    expect(pooledAway.notices[0]).toMatch(/^arch=c32p-c32p-c32p-c32p-c32p-f256 is not a network this app can build: .*conv5.*; using c32p-c64p-c128p-f256\.$/);
   });
 });

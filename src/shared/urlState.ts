@@ -10,6 +10,7 @@ import {
   isBackendChoice,
   type TrainConfig,
 } from './config';
+import { formatCompactArch, parseCompactArch } from './arch/compactForm';
 import { OPTIMIZER_KINDS, isOptimizerKind } from './optimizers';
 import { englishText, type Text } from './texts';
 
@@ -18,6 +19,7 @@ const HASH_KEYS: Readonly<Record<keyof TrainConfig, string>> = {
   epochs: 'epochs',
   lr: 'lr',
   optimizer: 'opt',
+  arch: 'arch',
   batch: 'batch',
   backend: 'backend',
   workers: 'workers',
@@ -59,6 +61,12 @@ export function parseConfigHash(hash: string): ParsedHash {
       else texts.push({ key: 'url.badChoice', setting: key, raw, options: BACKEND_CHOICES, using: config.backend });
       continue;
     }
+    if (field === 'arch') {
+      const parsed = parseCompactArch(raw.trim());
+      if (parsed.ok) config.arch = parsed.spec;
+      else texts.push({ key: 'url.badArch', raw, error: parsed.error, using: formatCompactArch(config.arch) });
+      continue;
+    }
     if (field === 'optimizer') {
       if (isOptimizerKind(raw)) config.optimizer = raw;
       else texts.push({ key: 'url.badChoice', setting: key, raw, options: OPTIMIZER_KINDS, using: config.optimizer });
@@ -89,8 +97,9 @@ export function serializeConfigHash(config: TrainConfig): string {
   const params = new URLSearchParams();
   for (const field of Object.keys(HASH_KEYS) as (keyof TrainConfig)[]) {
     const value = config[field];
-    if (field === 'workers' && value === 0) params.set(HASH_KEYS[field], AUTO_WORKERS);
-    else params.set(HASH_KEYS[field], typeof value === 'number' ? formatNumber(value) : value);
+    if (field === 'arch') params.set(HASH_KEYS[field], formatCompactArch(config.arch));
+    else if (field === 'workers' && value === 0) params.set(HASH_KEYS[field], AUTO_WORKERS);
+    else params.set(HASH_KEYS[field], typeof value === 'number' ? formatNumber(value) : (value as string));
   }
   return params.toString();
 }

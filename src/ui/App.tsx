@@ -1,4 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { analyzeArch } from '../shared/arch/analysis';
+import { archSpecsEqual, type ArchSpec } from '../shared/arch/archSpec';
+import { paramLayouts } from '../shared/arch/paramLayouts';
 import { archiveBytes } from '../shared/checkpointIndex';
 import type { BackendChoice, TrainConfig } from '../shared/config';
 import type { BranchPoint } from '../shared/protocol';
@@ -20,6 +23,7 @@ import { InputPreview, PredictionPanel } from './drawing/PredictionPanel';
 import { LanguageSwitch } from './i18n/LanguageSwitch';
 import { useI18n } from './i18n/useI18n';
 import { renderText } from './i18n/renderText';
+import { ArchEditor } from './arch/ArchEditor';
 import { AdamVsAdamW } from './runs/AdamVsAdamW';
 import { BranchMenu } from './runs/BranchMenu';
 import { archiveByRun, branchOffers } from './runs/branchPoints';
@@ -39,7 +43,12 @@ import { useTrainer } from './useTrainer';
 export function App() {
   const { config, notices: configNotices, update, addNotice, dismissNotice: dismissConfigNotice } = useHashConfig();
   const onBackendChange = useCallback((backend: BackendChoice) => update({ backend }), [update]);
-  const { view, send, report, retry, dismissNotice: dismissWorkerNotice, dismissEviction, failure, dismissFailure } = useTrainer(config, onBackendChange);
+  const onNetworkImported = useCallback((arch: ArchSpec) => update({ arch }), [update]);
+  const { view, send, report, retry, dismissNotice: dismissWorkerNotice, dismissEviction, failure, dismissFailure } = useTrainer(
+    config,
+    onBackendChange,
+    onNetworkImported,
+  );
   const { runState } = view;
   const ready = view.backend !== null && view.error === null;
   const predictor = usePredictor(view.prediction, send, ready, view.weightsVersion);
@@ -205,6 +214,8 @@ export function App() {
   const evictionNoticesFrom = workerNoticesFrom + view.notices.length;
   const currentRun = kept.runs.find((run) => run.id === kept.currentId) ?? null;
   const runExists = runState === 'running' || runState === 'paused';
+  // The network a run trains, else the one the next Train builds.
+  const shownArch = runExists && currentRun ? currentRun.config.arch : config.arch;
   const effectiveLearningRate =
     runExists && view.progress ? view.progress.learningRate : stepLrRate(config.lr, 0, config.lrStep, config.lrGamma);
 
@@ -221,7 +232,7 @@ export function App() {
           </div>
           <LanguageSwitch />
         </header>
-        <StatusPanel backend={view.backend} data={view.data} paramCount={view.model?.paramCount ?? null} loading={view.loading} tensorCounts={view.tensorCounts} />
+        <StatusPanel backend={view.backend} data={view.data} arch={shownArch} loading={view.loading} tensorCounts={view.tensorCounts} />
         {view.error && (
           <div className="error" role="alert">
             {/* A data file's message starts with the file's name already. */}
@@ -321,7 +332,7 @@ export function App() {
         </div>
       </div>
       {/* Below, as a story: what the network learned, how the runs compare, then the files and the log. */}
-      <FeatureMaps maps={predictor.prediction?.featureMaps ?? null} hasInput={predictor.input !== null} />
+      <FeatureMaps maps={predictor.prediction?.featureMaps ?? null} network={predictor.prediction?.network ?? null} hasInput={predictor.input !== null} />
       {view.insight && (
         <section className="insight" aria-label={t.app.insightRegion}>
           <h2>{t.app.insightHeading(view.history.length)}</h2>
@@ -340,6 +351,12 @@ export function App() {
           </div>
         </section>
       )}
+      <ArchEditor
+        spec={config.arch}
+        onChange={(arch) => update({ arch })}
+        runExists={runExists}
+        pendingReset={runExists && currentRun !== null && !archSpecsEqual(currentRun.config.arch, config.arch)}
+      />
       <div className="runs-panels">
         <RunsPanel
           rows={runTreeRows(kept.runs)}
@@ -376,6 +393,7 @@ export function App() {
           diagnostics={view.diagnostics}
           tensorCounts={view.tensorCounts}
           poolTensorCounts={view.poolTensorCounts}
+          networkTensors={paramLayouts(shownArch).length}
           onRefresh={requestDiagnostics}
           refreshKey={`${runState}-${view.history.length}-${view.backend?.name ?? ''}`}
           lastCheckpoint={view.archive?.lastWrite ?? null}
@@ -407,7 +425,7 @@ export function App() {
         />
         <details className="printout" open>
           <summary>{t.app.printoutSummary}</summary>
-          <pre>{seedPrintout(view.backend?.name ?? '…', view.model?.paramCount ?? null, view.history, view.result?.reason === 'finished' ? finalAccuracy : null)}</pre>
+          <pre>{seedPrintout(view.backend?.name ?? '…', analyzeArch(shownArch).totals.parameters, view.history, view.result?.reason === 'finished' ? finalAccuracy : null)}</pre>
         </details>
       </div>
     </main>

@@ -2,6 +2,7 @@
  * What the page knows about the worker, as a reducer over the worker's events: the UI shows this and
  * nothing else, so buttons always reflect the worker's real state.
  */
+import type { ArchSpec } from '../shared/arch/archSpec';
 import type { TrainConfig } from '../shared/config';
 import type {
   BackendInfo,
@@ -14,7 +15,6 @@ import type {
   Diagnostics,
   LiveChange,
   LossSpike,
-  ModelFacts,
   Progress,
   RunState,
   TestInsight,
@@ -27,7 +27,6 @@ export interface TrainerView {
   loading: { message: Shown; fraction: number } | null;
   backend: BackendInfo | null;
   data: DataFacts | null;
-  model: ModelFacts | null;
   progress: Progress | null;
   history: EpochMetrics[];
   /** The current run's per-batch losses and the live changes it took up. */
@@ -64,7 +63,14 @@ export interface TrainerView {
   /** The last evaluation's confusion matrix and mistakes (refreshed after each epoch). */
   insight: TestInsight | null;
   /** The worker's latest answer to a `predict` command. */
-  prediction: { requestId: number; probabilities: number[]; trained: boolean; featureMaps: FeatureMap[] | null } | null;
+  prediction: {
+    requestId: number;
+    probabilities: number[];
+    trained: boolean;
+    featureMaps: FeatureMap[] | null;
+    /** The network that made the feature maps. */
+    network: ArchSpec | null;
+  } | null;
 }
 
 export const INITIAL_VIEW: TrainerView = {
@@ -72,7 +78,6 @@ export const INITIAL_VIEW: TrainerView = {
   loading: null,
   backend: null,
   data: null,
-  model: null,
   progress: null,
   history: [],
   batchLoss: [],
@@ -141,7 +146,7 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
       return { ...view, loading: { message: shown(event.message, event.text), fraction: event.fraction } };
     case 'ready':
       // A replacement worker (after a failure) starts clean: the failure is reported separately.
-      return { ...view, loading: null, backend: event.backend, data: event.data, model: event.model, error: null };
+      return { ...view, loading: null, backend: event.backend, data: event.data, error: null };
     case 'notice':
       return { ...view, notices: [...view.notices, shown(event.message, event.text)] };
     case 'state':
@@ -207,6 +212,7 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
           probabilities: event.probabilities,
           trained: event.trained,
           featureMaps: event.featureMaps ?? null,
+          network: event.network ?? null,
         },
       };
     case 'error':

@@ -1,3 +1,4 @@
+import type { ArchSpec } from '../shared/arch/archSpec';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { nextBackend } from '../shared/backendFallback';
 import type { BackendChoice, BackendName, TrainConfig } from '../shared/config';
@@ -27,7 +28,16 @@ export interface WorkerFailure {
  * the run resumed from its last checkpoint; after a second failure on the same backend the replacement
  * uses the next backend of the auto order (`onBackendChange`).
  */
-export function useTrainer(config: TrainConfig, onBackendChange: (backend: BackendChoice) => void) {
+export function useTrainer(
+  config: TrainConfig,
+  onBackendChange: (backend: BackendChoice) => void,
+  /** An imported model file's network, for the controls to show (the worker now holds it). */
+  onNetworkImported: (arch: ArchSpec) => void,
+) {
+  const onNetworkImportedRef = useRef(onNetworkImported);
+  useEffect(() => {
+    onNetworkImportedRef.current = onNetworkImported;
+  }, [onNetworkImported]);
   const { backend, workers } = config;
   // A new worker (another backend, or a replacement) must know the live settings before it resumes a run.
   const configRef = useRef(config);
@@ -78,6 +88,7 @@ export function useTrainer(config: TrainConfig, onBackendChange: (backend: Backe
         lastAnswer.current = performance.now();
         if (event.type === 'pong') return;
         if (event.type === 'modelExported') downloadModelFiles(event.modelJson, event.weights, event.weightsFileName);
+        if (event.type === 'modelImported') onNetworkImportedRef.current(event.arch);
         // A backend that fails under a run (a lost GPU device, a kernel error, a pool worker gone) is a
         // worker failure: the failure notice says what happened and that the run goes on, so the error
         // is not shown a second time as one that stops the page.

@@ -16,7 +16,6 @@ import { CheckpointKeeper } from './checkpoint/checkpointKeeper';
 import { DataFileError } from './data/idx';
 import { decodeTfjsModel, encodeTfjsModel } from '../shared/modelFiles';
 import { loadMnist } from './data/loadMnist';
-import { parameterCount } from './model/simpleCnn';
 import { Trainer } from './training/trainer';
 import { resolveWorkerCount } from './pool/shards';
 import { WorkerPool } from './pool/workerPool';
@@ -78,7 +77,6 @@ async function init(command: WorkerCommand & { type: 'init' }): Promise<void> {
     type: 'ready',
     backend: { ...backend, workers: trainingPool?.size ?? 1 },
     data: { trainImages: data.train.count, testImages: data.test.count, bytesOnWire: data.bytesOnWire, verified: true },
-    model: { paramCount: parameterCount() },
   });
   post({ type: 'state', state: 'idle' });
   await announceCheckpoint(trainer);
@@ -131,7 +129,8 @@ async function announceCheckpoint(target: Trainer): Promise<void> {
 
 async function exportModel(target: Trainer): Promise<void> {
   try {
-    const { modelJson, weightsBin, weightsFileName } = encodeTfjsModel(await target.exportWeights(), { dropout: latestConfig.dropout });
+    const { spec, weights } = await target.exportNetwork();
+    const { modelJson, weightsBin, weightsFileName } = encodeTfjsModel(weights, { spec, dropout: latestConfig.dropout });
     post({ type: 'modelExported', modelJson, weights: weightsBin, weightsFileName });
   } catch (error) {
     post(refused({ key: 'model.exportFailed', detail: errorDetail(error) }));
@@ -142,10 +141,10 @@ async function exportModel(target: Trainer): Promise<void> {
 function importModel(target: Trainer, command: WorkerCommand & { type: 'importModel' }): void {
   const decoded = decodeTfjsModel(command.modelJson, command.weights);
   if (!decoded.ok) return post({ type: 'modelFileRefused', message: decoded.error, text: decoded.text });
-  if (!target.importWeights(decoded.weights)) {
+  if (!target.importNetwork(decoded.spec, decoded.weights)) {
     return post(refused({ key: 'model.importWhileRunning' }));
   }
-  post({ type: 'modelImported', fileNames: command.fileNames, parameterCount: parameterCount() });
+  post({ type: 'modelImported', fileNames: command.fileNames, arch: decoded.spec });
 }
 
 /** TensorFlow.js's memory figures, with what the backend adds (GPU bytes on webgl, the wasm heap). */
@@ -241,7 +240,7 @@ function handle(command: WorkerCommand): void {
       const receivedAt = performance.now();
       trainer
         .predict(command.pixels, command.withFeatureMaps)
-        .then(({ probabilities, trained, featureMaps }) =>
+        .then(({ probabilities, trained, featureMaps, network }) =>
           post({
             type: 'prediction',
             requestId: command.requestId,
@@ -249,6 +248,7 @@ function handle(command: WorkerCommand): void {
             trained,
             milliseconds: performance.now() - receivedAt,
             featureMaps,
+            network,
           }),
         )
         .catch((error: unknown) => {

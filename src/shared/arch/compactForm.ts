@@ -27,7 +27,7 @@
  * `c6k5ta-c16k5vta-flatn-f120tn-f84tn`; the 2-layer MLP `f256`.
  */
 import { ARCH_SPEC_VERSION, type Activation, type ArchSpec, type ConvBlockSpec, type DenseLayerSpec, type HeadSpec } from './archSpec';
-import type { ArchProblem } from './problems';
+import { archProblemText, type ArchProblem } from './problems';
 import { checkArchSpec } from './validate';
 
 /** Longer than any spec within the layer limits needs; refused before any parsing. */
@@ -117,4 +117,24 @@ export function parseCompactArch(text: string): CompactArchParse {
   }
   const check = checkArchSpec({ version: ARCH_SPEC_VERSION, convBlocks, head: head ?? { kind: 'flatten', dropoutAfter: true }, dense });
   return check.ok ? { ok: true, spec: check.spec } : fail({ kind: 'invalidSpec', problems: check.problems });
+}
+
+/** Why a compact form was refused, in English (the page's Chinese is in src/ui/i18n/zhTexts.ts). */
+export function compactArchErrorText(error: CompactArchError): string {
+  switch (error.kind) {
+    case 'empty':
+      return 'it is empty';
+    case 'tooLong':
+      return `it is ${error.length} characters long, over the ${error.limit} any network needs`;
+    case 'badToken':
+      return `"${error.token}" (part ${error.index + 1}) is not a conv block (c32p), a head (flat, gap) or a dense layer (f256)`;
+    case 'badValue':
+      return `"${error.token}" (part ${error.index + 1}) asks for a ${error.option} of ${error.value}; ${error.option === 'kernel' ? '3 or 5' : '1 or 2'} can be had`;
+    case 'outOfOrder':
+      return `"${error.token}" (part ${error.index + 1}) is out of order: conv blocks, then the head, then dense layers`;
+    case 'unknownVersion':
+      return `version ${error.version} is unknown; this app reads version ${ARCH_SPEC_VERSION}`;
+    case 'invalidSpec':
+      return error.problems.map(archProblemText).join(' ');
+  }
 }

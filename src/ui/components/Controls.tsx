@@ -9,6 +9,7 @@ import {
   BACKEND_CHOICES,
   MAX_WORKERS,
   FIELD_TIMING,
+  sameFieldValue,
   NUMBER_SPECS,
   OPTIMIZER_KINDS,
   clampField,
@@ -51,9 +52,9 @@ export function Controls(props: ControlsProps) {
   const runExists = runState === 'running' || runState === 'paused';
   const trainLabel = runState === 'running' ? t.controls.pause : runState === 'paused' ? t.controls.resume : t.controls.train;
   const pendingReset = runConfig !== null && (Object.keys(FIELD_TIMING) as (keyof TrainConfig)[]).some(
-    (field) => FIELD_TIMING[field] === 'reset' && field !== 'backend' && field !== 'workers' && runConfig[field] !== config[field],
+    (field) => FIELD_TIMING[field] === 'reset' && field !== 'backend' && field !== 'workers' && !sameFieldValue(field, runConfig, config),
   );
-  const field = (key: keyof TrainConfig) => ({ timing: FIELD_TIMING[key], pending: runConfig !== null && runConfig[key] !== config[key] });
+  const field = (key: keyof TrainConfig) => ({ timing: FIELD_TIMING[key], pending: runConfig !== null && !sameFieldValue(key, runConfig, config) });
   const decay = config.weightDecay === 0 ? '0' : formatLearningRate(config.weightDecay);
   const moreSettings = useRememberedOpen(MORE_SETTINGS_STORAGE_KEY, false);
   return (

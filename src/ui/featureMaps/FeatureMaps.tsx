@@ -1,28 +1,49 @@
 /**
- * What each conv block computed for the current input: every channel's activation after conv + ReLU,
- * as a small heatmap, with the shapes the pooling produces. One canvas per layer.
+ * What each conv block computed for the current input: every channel's activation after the conv (and
+ * BatchNorm) and its activation function, as a small heatmap, with the shape its pooling produces. One
+ * canvas per block, whatever the network.
  */
 import { memo, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { analyzeArch } from '../../shared/arch/analysis';
+import { poolName, type Activation, type ArchSpec, type Pooling } from '../../shared/arch/archSpec';
 import type { FeatureMap } from '../../shared/protocol';
 import { useI18n } from '../i18n/useI18n';
 import { channelAt, featureMapGrid } from './featureMapImage';
 
-interface LayerInfo {
-  /** Grid columns; the canvas is scaled up to `cssWidth`. */
-  columns: number;
-  cssWidth: number;
+/** What the caption says of one conv block, from the network that made the maps. */
+interface BlockInfo {
+  kernel: number;
+  stride: number;
   inputChannels: number;
+  activation: Activation;
+  pooling: Pooling;
+  /** The map's side after the block's pooling. */
   pooledTo: number;
 }
 
-const LAYERS: Record<FeatureMap['layer'], LayerInfo> = {
-  conv1: { columns: 8, cssWidth: 464, inputChannels: 1, pooledTo: 14 },
-  conv2: { columns: 16, cssWidth: 480, inputChannels: 32, pooledTo: 7 },
-  conv3: { columns: 16, cssWidth: 480, inputChannels: 64, pooledTo: 3 },
-};
+function blockInfos(arch: ArchSpec): BlockInfo[] {
+  const conv = analyzeArch(arch).layers;
+  return arch.convBlocks.map((block, i) => {
+    const pooled = conv.find((layer) => layer.name === poolName(i));
+    return {
+      kernel: block.kernel,
+      stride: block.stride,
+      inputChannels: i === 0 ? 1 : arch.convBlocks[i - 1].channels,
+      activation: block.activation,
+      pooling: block.pooling,
+      pooledTo: pooled ? pooled.outputShape[0] : 0,
+    };
+  });
+}
 
-export function FeatureMaps({ maps, hasInput }: { maps: FeatureMap[] | null; hasInput: boolean }) {
+/** Grid columns: a row of up to 8 for a few channels, 16 for many, so every grid is about as wide. */
+const ACTIVATION_LABELS: Readonly<Record<Activation, string>> = { relu: 'ReLU', gelu: 'GELU', tanh: 'tanh' };
+
+const columnsFor = (channels: number) => (channels <= 8 ? channels : channels <= 32 ? 8 : 16);
+
+export function FeatureMaps({ maps, network, hasInput }: { maps: FeatureMap[] | null; network: ArchSpec | null; hasInput: boolean }) {
   const { t } = useI18n();
+  const blocks = useMemo(() => (network ? blockInfos(network) : []), [network]);
   const m = t.featureMaps;
   return (
     <section className="feature-maps" aria-label={m.region}>
@@ -31,8 +52,8 @@ export function FeatureMaps({ maps, hasInput }: { maps: FeatureMap[] | null; has
         <p className="hint">{m.hint}</p>
       ) : (
         <div className="feature-map-layers">
-          {maps.map((map) => (
-            <LayerMaps key={map.layer} map={map} />
+          {maps.map((map, i) => (
+            <LayerMaps key={map.layer} map={map} block={blocks[i] ?? null} />
           ))}
         </div>
       )}
@@ -56,13 +77,15 @@ export function FeatureMaps({ maps, hasInput }: { maps: FeatureMap[] | null; has
   );
 }
 
-const LayerMaps = memo(function LayerMaps({ map }: { map: FeatureMap }) {
+const LayerMaps = memo(function LayerMaps({ map, block }: { map: FeatureMap; block: BlockInfo | null }) {
   const { t } = useI18n();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [hovered, setHovered] = useState<number | null>(null);
-  const info = LAYERS[map.layer];
+  const columns = columnsFor(map.channels);
   // Hovering re-renders the readout only; the image is rebuilt when a new map arrives.
-  const grid = useMemo(() => featureMapGrid(map, info.columns), [map, info.columns]);
+  const grid = useMemo(() => featureMapGrid(map, columns), [map, columns]);
+  // Scaled up by a whole factor (crisp pixels) to at most 480 CSS pixels.
+  const cssWidth = Math.min(480, grid.width * Math.max(1, Math.floor(480 / grid.width)));
 
   useEffect(() => {
     const canvas = canvasRef.current;
@@ -77,17 +100,17 @@ const LayerMaps = memo(function LayerMaps({ map }: { map: FeatureMap }) {
     const rect = event.currentTarget.getBoundingClientRect();
     const x = Math.floor(((event.clientX - rect.left) / rect.width) * grid.width);
     const y = Math.floor(((event.clientY - rect.top) / rect.height) * grid.height);
-    setHovered(channelAt(map, info.columns, x, y));
+    setHovered(channelAt(map, columns, x, y));
   };
 
   const shape = t.featureMaps.shape(map.channels, map.height, map.width);
   return (
-    <figure className="feature-map-layer" style={{ width: `min(100%, ${info.cssWidth}px)` }}>
+    <figure className="feature-map-layer" style={{ width: `min(100%, ${cssWidth}px)` }}>
       <figcaption>
         <strong>{map.layer}</strong>
-        {t.featureMaps.layer(info.inputChannels, map.channels)}
+        {block && t.featureMaps.layer(block.kernel, block.stride, block.inputChannels, map.channels, ACTIVATION_LABELS[block.activation])}
         {shape}
-        <span className="pool-note">{t.featureMaps.pool(info.pooledTo)}</span>
+        {block && block.pooling !== 'none' && <span className="pool-note">{t.featureMaps.pool(block.pooling, block.pooledTo)}</span>}
       </figcaption>
       <canvas
         ref={canvasRef}

@@ -21,7 +21,7 @@ type Samples<T> = {
 
 const SAMPLES: Samples<Messages> = {
   app: { subtitle: [[128]], insightHeading: [[3]] },
-  status: { backend: [['wasm', 1], ['wasm', 4]], dataVerified: [[60000, 10000, 11.594]], tensorCounts: [[[31, 31]], [[12]]] },
+  status: { backend: [['wasm', 1], ['wasm', 4]], paramsPrefix: [[null], ['c32p-c32p-c32p-f256']], dataVerified: [[60000, 10000, 11.594]], tensorCounts: [[[31, 31]], [[12]]] },
   progress: {
     epoch: [[3, 10]],
     evaluating: [[10000]],
@@ -34,7 +34,7 @@ const SAMPLES: Samples<Messages> = {
   },
   drawing: { testImageCaption: [[1234, 7]] },
   prediction: { probability: [[7, 0.931], [0, 0]], noProbability: [[3]] },
-  featureMaps: { shape: [[32, 28, 28]], layer: [[1, 32]], pool: [[14]], readout: [[5, 32, 1.23456]] },
+  featureMaps: { shape: [[32, 28, 28]], layer: [[3, 1, 1, 32, 'ReLU'], [5, 2, 32, 64, 'tanh']], pool: [['max', 14], ['avg', 5]], readout: [[5, 32, 1.23456]] },
   confusion: { caption: [[10000]], cell: [[3, 3, 980, 1010], [3, 5, 1, 1010], [4, 9, 0, 0]] },
   gallery: {
     note: [
@@ -85,7 +85,7 @@ const SAMPLES: Samples<Messages> = {
     saved: [[0, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 0, '12/1/2025, 11:54:00', '60,000'], [4, 10, 200, '12/1/2025, 11:54:00', '60,000']],
     checkpointsOff: [['IndexedDB is unavailable']],
   },
-  diagnostics: { idleValue: [[21]], poolWorker: [[1]], poolWorkerFigures: [['12', '41.9 MB', '12, 12']], lastCheckpointValue: [['4.7 MB', 38.4, 'epoch 3']] },
+  diagnostics: { idleValue: [[21, 10], [0, 22]], poolWorker: [[1]], poolWorkerFigures: [['12', '41.9 MB', '12, 12']], lastCheckpointValue: [['4.7 MB', 38.4, 'epoch 3']] },
   modelFiles: { refused: [['model.json is not valid JSON.']], imported: [['model.json, w.bin']], exported: [['model.json, w.bin']] },
   texts: { render: ALL_TEXT_SAMPLES.map((text) => [text] as const) },
 };

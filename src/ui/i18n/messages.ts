@@ -54,7 +54,8 @@ export const en = {
       `MNIST verified (SHA-256, IDX headers): ${int(trainImages)} training and ${int(testImages)} test images, ` +
       `${formatDecimal(megabytes, 1, 'en')} MB downloaded.`,
     /** Around the parameter count, which is shown in its own <span>. */
-    paramsPrefix: 'SimpleCNN: ',
+    /** Before the parameter count: the seed's network by name, any other by its compact form. */
+    paramsPrefix: (network: string | null) => (network === null ? 'SimpleCNN: ' : `Network ${network}: `),
     paramsSuffix: ' parameters.',
     tensorCounts: (counts: readonly number[]) => ` Tensors in the worker after each epoch: ${counts.join(', ')}.`,
   },
@@ -136,8 +137,9 @@ export const en = {
     /** "32 maps of 28×28": part of each layer's caption and its canvas's accessible name. */
     shape: (channels: number, height: number, width: number) => `${channels} maps of ${height}×${width}`,
     /** After the layer's name (conv1 …), before the shape. */
-    layer: (inputChannels: number, channels: number) => `: 3×3 conv, ${inputChannels} → ${channels} channels, ReLU — `,
-    pool: (pooledTo: number) => ` → max-pool 2×2 → ${pooledTo}×${pooledTo}`,
+    layer: (kernel: number, stride: number, inputChannels: number, channels: number, activation: string) =>
+      `: ${kernel}×${kernel} conv${stride > 1 ? `, stride ${stride}` : ''}, ${inputChannels} → ${channels} channels, ${activation} — `,
+    pool: (pooling: 'max' | 'avg', pooledTo: number) => ` → ${pooling}-pool 2×2 → ${pooledTo}×${pooledTo}`,
     readout: (channel: number, channels: number, maximum: number) =>
       `channel ${channel} of ${channels}, maximum ${formatDecimal(maximum, 2, 'en')}`,
     explanationSummary: 'What am I looking at?',
@@ -414,7 +416,8 @@ export const en = {
     region: 'Diagnostics',
     numTensors: 'Tensors in the worker',
     idleTensors: 'Idle value',
-    idleValue: (n: number) => `${int(n)} with no network, ${int(n + 10)} with one (its 10 weight tensors)`,
+    /** `network`: the tensors of the network's state (weights, biases, BatchNorm statistics). */
+    idleValue: (n: number, network: number) => `${int(n)} with no network, ${int(n + network)} with one (its ${int(network)} tensors)`,
     dataBuffers: 'Data buffers',
     tensorBytes: 'Tensor memory',
     perEpoch: 'Tensors after each epoch',

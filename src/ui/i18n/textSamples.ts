@@ -2,6 +2,8 @@
  * For the tests: at least one sample of every worker text, with the parameters that change its wording
  * (the compiler asks for a new key's). Not used by the app.
  */
+import { MODEL_ARCH_TEXT_SAMPLES } from '../../shared/modelFiles/modelArchTextSamples';
+import { PYTORCH_TEXT_SAMPLES } from '../../shared/pytorch/pytorchTextSamples';
 import type { Text, TextKey } from '../../shared/texts';
 
 type SampleTable = { readonly [K in TextKey]: readonly Extract<Text, { key: K }>[] };
@@ -9,6 +11,8 @@ type SampleTable = { readonly [K in TextKey]: readonly Extract<Text, { key: K }>
 const gpuName = 'NVIDIA Corporation ampere NVIDIA GeForce RTX 3080';
 
 export const TEXT_SAMPLES: SampleTable = {
+  ...MODEL_ARCH_TEXT_SAMPLES,
+  ...PYTORCH_TEXT_SAMPLES,
   'loading.start': [{ key: 'loading.start' }],
   'loading.download': [{ key: 'loading.download', loadedMb: 3.21, totalMb: 11.594 }],
   'loading.measuring': [{ key: 'loading.measuring', backend: 'webgpu', position: 1, count: 2 }],
@@ -105,17 +109,10 @@ export const TEXT_SAMPLES: SampleTable = {
   'model.noTopology': [{ key: 'model.noTopology' }],
   'model.noManifest': [{ key: 'model.noManifest' }],
   'model.noLayers': [{ key: 'model.noLayers' }],
-  'model.layerNoClass': [{ key: 'model.layerNoClass' }],
-  'model.wrongLayers': [
-    { key: 'model.wrongLayers', expected: 'Conv2D, MaxPooling2D, Flatten, Dense', got: 'Dense' },
-    { key: 'model.wrongLayers', expected: 'Conv2D, MaxPooling2D, Flatten, Dense', got: '' },
-  ],
-  'model.layerMismatch': [{ key: 'model.layerMismatch', layer: 'conv1', className: 'Conv2D', field: 'padding', value: '"valid"', wanted: '"same"' }],
   'model.groupNoWeights': [{ key: 'model.groupNoWeights', group: 1 }],
   'model.weightNotObject': [{ key: 'model.weightNotObject', weight: 2, group: 1 }],
   'model.weightNoName': [{ key: 'model.weightNoName', weight: 2, group: 1 }],
   'model.weightNoShape': [{ key: 'model.weightNoShape', name: 'conv1/kernel' }],
-  'model.unknownWeight': [{ key: 'model.unknownWeight', name: 'extra/kernel', expected: 'conv1/kernel, conv1/bias' }],
   'model.duplicateWeight': [{ key: 'model.duplicateWeight', name: 'conv1/kernel' }],
   'model.duplicateParam': [{ key: 'model.duplicateParam', param: 'conv1/kernel', previous: 'conv1/kernel', name: 'conv1_1/kernel' }],
   'model.notFloat32': [{ key: 'model.notFloat32', name: 'conv1/kernel', dtype: '"int32"' }],
@@ -145,6 +142,12 @@ export const TEXT_SAMPLES: SampleTable = {
     { key: 'checkpoint.unusable', problem: { kind: 'weightNonFinite', name: 'conv1.weight' }, deleted: false },
     { key: 'checkpoint.unusable', problem: { kind: 'optimizerSize', name: 'conv1.weight', slot: 'm' }, deleted: false },
     { key: 'checkpoint.unusable', problem: { kind: 'order' }, deleted: true },
+    {
+      key: 'checkpoint.unusable',
+      problem: { kind: 'arch', problems: [{ kind: 'notPositive', at: { kind: 'conv', block: 1 }, field: 'channels', value: 0 }] },
+      deleted: false,
+    },
+    { key: 'checkpoint.unusable', problem: { kind: 'otherArch', checkpoint: 'c32p-c64p-c128p-f256', wanted: 'c32p-c32p-c32p-f256' }, deleted: false },
   ],
   'checkpoint.nothingToResume': [{ key: 'checkpoint.nothingToResume' }],
   'checkpoint.saveSkipped': [
@@ -168,6 +171,20 @@ export const TEXT_SAMPLES: SampleTable = {
   'url.badChoice': [{ key: 'url.badChoice', setting: 'backend', raw: 'tpu', options: ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'], using: 'auto' }],
   'url.notNumber': [{ key: 'url.notNumber', setting: 'lr', raw: 'abc', using: 0.001 }],
   'url.outOfRange': [{ key: 'url.outOfRange', setting: 'epochs', raw: '500', min: 1, max: 50, using: 50 }],
+  'url.badArch': [
+    { key: 'url.badArch', raw: 'c32p-x', error: { kind: 'badToken', index: 1, token: 'x' }, using: 'c32p-c64p-c128p-f256' },
+    { key: 'url.badArch', raw: '', error: { kind: 'empty' }, using: 'c32p-c64p-c128p-f256' },
+    { key: 'url.badArch', raw: 'c32k7', error: { kind: 'badValue', index: 0, token: 'c32k7', option: 'kernel', value: 7 }, using: 'c32p-c64p-c128p-f256' },
+    { key: 'url.badArch', raw: 'f256-c32', error: { kind: 'outOfOrder', index: 1, token: 'c32' }, using: 'c32p-c64p-c128p-f256' },
+    { key: 'url.badArch', raw: 'v2-c32', error: { kind: 'unknownVersion', version: 2 }, using: 'c32p-c64p-c128p-f256' },
+    { key: 'url.badArch', raw: 'x'.repeat(401), error: { kind: 'tooLong', length: 401, limit: 400 }, using: 'c32p-c64p-c128p-f256' },
+    {
+      key: 'url.badArch',
+      raw: 'c0p',
+      error: { kind: 'invalidSpec', problems: [{ kind: 'notPositive', at: { kind: 'conv', block: 0 }, field: 'channels', value: 0 }] },
+      using: 'c32p-c64p-c128p-f256',
+    },
+  ],
   'url.notAllowed': [{ key: 'url.notAllowed', setting: 'batch', raw: '100', using: 128 }],
 };
 

@@ -37,7 +37,7 @@ export const zh: Messages = {
     dataVerified: (trainImages: number, testImages: number, megabytes: number) =>
       `MNIST 已校验（SHA-256、IDX 文件头）：${int(trainImages)} 张训练图像、${int(testImages)} 张测试图像，` +
       `共下载 ${formatDecimal(megabytes, 1, 'zh')} MB。`,
-    paramsPrefix: 'SimpleCNN：共 ',
+    paramsPrefix: (network: string | null) => (network === null ? 'SimpleCNN：共 ' : `网络 ${network}：共 `),
     paramsSuffix: ' 个参数。',
     tensorCounts: (counts: readonly number[]) => `每轮结束后训练线程中的张量数：${counts.join('、')}。`,
   },
@@ -108,8 +108,9 @@ export const zh: Messages = {
     heading: '网络内部看到了什么：特征图',
     hint: '在手写板上写一个数字，或在下方点选一张被分错的测试图像，即可查看它的特征图。',
     shape: (channels: number, height: number, width: number) => `${channels} 张 ${height}×${width} 特征图`,
-    layer: (inputChannels: number, channels: number) => `：3×3 卷积，${inputChannels} → ${channels} 通道，ReLU — `,
-    pool: (pooledTo: number) => ` → 2×2 最大池化 → ${pooledTo}×${pooledTo}`,
+    layer: (kernel: number, stride: number, inputChannels: number, channels: number, activation: string) =>
+      `：${kernel}×${kernel} 卷积${stride > 1 ? `，步长 ${stride}` : ''}，${inputChannels} → ${channels} 通道，${activation} — `,
+    pool: (pooling: 'max' | 'avg', pooledTo: number) => ` → 2×2 ${pooling === 'max' ? '最大' : '平均'}池化 → ${pooledTo}×${pooledTo}`,
     readout: (channel: number, channels: number, maximum: number) =>
       `第 ${channel} 个通道（共 ${channels} 个），最大值 ${formatDecimal(maximum, 2, 'zh')}`,
     explanationSummary: '这些图是什么意思？',
@@ -346,7 +347,7 @@ export const zh: Messages = {
     region: '诊断信息',
     numTensors: '训练线程中的张量数',
     idleTensors: '空闲基准值',
-    idleValue: (n: number) => `无网络时 ${int(n)}，有网络时 ${int(n + 10)}（含它的 10 个权重张量）`,
+    idleValue: (n: number, network: number) => `无网络时 ${int(n)}，有网络时 ${int(n + network)}（含它的 ${int(network)} 个张量）`,
     dataBuffers: '数据缓冲区数',
     tensorBytes: '张量占用内存',
     perEpoch: '每轮结束后的张量数',

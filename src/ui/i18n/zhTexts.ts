@@ -16,6 +16,12 @@ import {
   type ProbeProblem,
   type Text,
 } from '../../shared/texts';
+import { ARCH_SPEC_VERSION } from '../../shared/arch/archSpec';
+import type { CompactArchError } from '../../shared/arch/compactForm';
+import { isModelArchText, type ModelArchText } from '../../shared/modelFiles/modelArchTexts';
+import { PICKLE_TO_SAFETENSORS_PYTHON, type PytorchText } from '../../shared/pytorch/pytorchTexts';
+import { ARCH_MESSAGES } from '../arch/archMessages';
+import { archProblemMessage } from '../arch/problemText';
 
 const failure = (f: BackendFailure) => `${BACKEND_LABELS[f.backend]} 无法启动（${f.detail ?? '未能初始化'}）`;
 
@@ -70,6 +76,10 @@ function checkpointProblem(problem: CheckpointProblem): string {
       return `优化器状态 ${problem.name}.${problem.slot} 缺失或大小不对`;
     case 'order':
       return '数据顺序已损坏';
+    case 'arch':
+      return `其中的网络无法构建：${problem.problems.map((p) => archProblemMessage(p, ARCH_MESSAGES.zh)).join('')}`;
+    case 'otherArch':
+      return `其中是网络 ${problem.checkpoint}，而不是 ${problem.wanted}（分支沿用父运行的网络；要换网络请按“重置”）`;
   }
 }
 
@@ -161,12 +171,6 @@ export function zhText(text: Text): string {
       return 'model.json 不是 TensorFlow.js 层模型：缺少 "weightsManifest"（权重文件中的权重列表）。';
     case 'model.noLayers':
       return 'model.json 不是 TensorFlow.js 层模型：它的 "modelTopology" 中没有层列表。';
-    case 'model.layerNoClass':
-      return '该模型不是本应用的 SimpleCNN："modelTopology" 中有一层没有 class_name。';
-    case 'model.wrongLayers':
-      return `该模型不是本应用的 SimpleCNN：应为 ${text.expected} 这些层（dropout 除外），实际是 ${text.got || '无'}。`;
-    case 'model.layerMismatch':
-      return `该模型不是本应用的 SimpleCNN：层 "${text.layer}"（${text.className}）的 ${text.field} 是 ${text.value}，应为 ${text.wanted}。`;
     case 'model.groupNoWeights':
       return `model.json 的 "weightsManifest" 格式有误：第 ${text.group} 组没有 "weights" 列表。`;
     case 'model.weightNotObject':
@@ -175,8 +179,6 @@ export function zhText(text: Text): string {
       return `model.json 的 "weightsManifest" 格式有误：第 ${text.group} 组的第 ${text.weight} 个权重没有名称。`;
     case 'model.weightNoShape':
       return `model.json 的 "weightsManifest" 格式有误：权重 "${text.name}" 没有有效的形状（尺寸列表）。`;
-    case 'model.unknownWeight':
-      return `model.json 含有本应用的 SimpleCNN 没有的权重："${text.name}"。应当恰好包含这些权重：${text.expected}。`;
     case 'model.duplicateWeight':
       return `model.json 把权重 "${text.name}" 列了两次。`;
     case 'model.duplicateParam':
@@ -246,5 +248,111 @@ export function zhText(text: Text): string {
       return `${text.setting}=${text.raw} 超出 ${text.min}–${text.max} 的范围；改用 ${text.using}。`;
     case 'url.notAllowed':
       return `${text.setting}=${text.raw} 不是允许的取值；改用 ${text.using}。`;
+    case 'url.badArch':
+      return `arch=${text.raw} 不是本应用能构建的网络：${compactArchError(text.error)}；改用 ${text.using}。`;
+    default:
+      return isModelArchText(text) ? modelArchText(text) : pytorchText(text);
+  }
+}
+
+function compactArchError(error: CompactArchError): string {
+  switch (error.kind) {
+    case 'empty':
+      return '它是空的';
+    case 'tooLong':
+      return `它有 ${error.length} 个字符，超过了任何网络所需的 ${error.limit} 个`;
+    case 'badToken':
+      return `第 ${error.index + 1} 段 "${error.token}" 既不是卷积块（c32p）、头部（flat、gap），也不是全连接层（f256）`;
+    case 'badValue':
+      return `第 ${error.index + 1} 段 "${error.token}" 的${error.option === 'kernel' ? '卷积核' : '步长'}为 ${error.value}；只能是 ${error.option === 'kernel' ? '3 或 5' : '1 或 2'}`;
+    case 'outOfOrder':
+      return `第 ${error.index + 1} 段 "${error.token}" 的位置不对：先卷积块，再头部，最后全连接层`;
+    case 'unknownVersion':
+      return `版本 ${error.version} 未知；本应用读取版本 ${ARCH_SPEC_VERSION}`;
+    case 'invalidSpec':
+      return error.problems.map((problem) => archProblemMessage(problem, ARCH_MESSAGES.zh)).join('');
+  }
+}
+
+const ZH_LAYER_ORDER =
+  '本应用的网络依次是若干卷积块（需要时先有 ZeroPadding2D，然后是 Conv2D、可选的 BatchNormalization、激活函数、可选的 MaxPooling2D 或 AveragePooling2D），然后是 Flatten 或 GlobalAveragePooling2D，再是 Dense 层；Dropout 可以位于 Flatten 或池化之后以及隐藏 Dense 层之后，最后一层是 10 个单元的 Dense 层';
+const zhAlternatives = (v: readonly string[]) => (v.length <= 1 ? v.join('') : `${v.slice(0, -1).join('、')} 或 ${v[v.length - 1]}`);
+
+function modelArchText(text: ModelArchText): string {
+  switch (text.key) {
+    case 'modelArch.notSequential':
+      return `该模型是 ${text.className}，不是按顺序堆叠各层的 Sequential 模型；本应用只读取 Sequential 模型。`;
+    case 'modelArch.layerNoClass':
+      return `"modelTopology" 中的第 ${text.index} 层没有 class_name。`;
+    case 'modelArch.unsupportedLayer':
+      return `层 "${text.layer}"（${text.className}）的类型是本应用的网络所没有的；这些网络由 Conv2D、ZeroPadding2D、BatchNormalization、Activation、MaxPooling2D、AveragePooling2D、Flatten、GlobalAveragePooling2D、Dropout 和 Dense 层构成。`;
+    case 'modelArch.misplacedLayer':
+      return `层 "${text.layer}"（${text.className}）不能${text.previous === null ? '位于最前面' : `位于 "${text.previous}"（${text.previousClassName ?? '?'}）之后`}：${ZH_LAYER_ORDER}。`;
+    case 'modelArch.incomplete':
+      return `${text.last === null ? '该模型没有任何层' : `各层在 "${text.last}"（${text.lastClassName ?? '?'}）处就结束了`}，没有 10 个单元的输出 Dense 层：${ZH_LAYER_ORDER}。`;
+    case 'modelArch.noActivation':
+      return `层 "${text.layer}"（${text.className}）没有激活函数；本应用的网络中，每个卷积块和隐藏 Dense 层都使用 "relu"、"gelu" 或 "tanh"（写在该层中，或作为其后的 Activation 层）。`;
+    case 'modelArch.unsupportedSetting':
+      return `层 "${text.layer}"（${text.className}）的 ${text.field} 为 ${text.value}；本应用的网络在这里是 ${zhAlternatives(text.wanted)}。`;
+    case 'modelArch.invalidSpec':
+      return `该模型的结构无法在这里使用：${text.problems.map((problem) => archProblemMessage(problem, ARCH_MESSAGES.zh)).join('')}`;
+    case 'modelArch.metadataUnreadable':
+      return `该模型的 userDefinedMetadata 给出的结构 ${text.value} 不是本应用能读取的结构。`;
+    case 'modelArch.metadataDisagrees':
+      return `该模型的各层描述的结构是 ${text.topology}，但它的 userDefinedMetadata 写的是 ${text.metadata}：文件在保存之后被改动过。`;
+    case 'modelArch.unknownWeight':
+      return `model.json 含有一个任何层都没有的权重："${text.name}"。应当恰好包含这些权重：${text.expected.join('、')}。`;
+  }
+}
+
+const quoted = (names: readonly string[]) => names.map((name) => `"${name}"`).join('、');
+
+function pytorchText(text: PytorchText): string {
+  switch (text.key) {
+    case 'pytorch.tooLarge':
+      return `文件大小为 ${(text.bytes / 1e6).toFixed(1)} MB；PyTorch 权重最多导入 ${(text.limit / 1e6).toFixed(1)} MB。`;
+    case 'pytorch.pickle':
+      return (
+        `这是 PyTorch 的 pickle 文件（.pt 或 .pth，${text.container === 'zip' ? 'torch.save 的 zip 格式' : '旧版 torch.save 的 pickle'}）：加载 pickle 可能执行其中隐藏的任意代码，所以本应用不打开它。请先在 Python 中把它转换为 safetensors，再导入 .safetensors 文件：\n` +
+        PICKLE_TO_SAFETENSORS_PYTHON
+      );
+    case 'pytorch.tooShort':
+      return `这不是 safetensors 文件：它只有 ${text.bytes} 字节，不足存放头部长度的 8 字节。`;
+    case 'pytorch.headerPastEnd':
+      return `这不是 safetensors 文件：前 8 字节给出的头部长度为 ${text.headerBytes} 字节，但文件只有 ${text.fileBytes} 字节。`;
+    case 'pytorch.headerNotJson':
+      return `这不是 safetensors 文件：它的头部不是 JSON（${text.detail}）。`;
+    case 'pytorch.headerNotObject':
+      return '这不是 safetensors 文件：它的头部不是描述张量的 JSON 对象。';
+    case 'pytorch.badMetadata':
+      return text.entry === null
+        ? 'safetensors 头部的 "__metadata__" 不是由字符串组成的对象。'
+        : `safetensors 头部 "__metadata__" 中的条目 "${text.entry}" 不是字符串。`;
+    case 'pytorch.badEntry':
+      return text.field === 'entry'
+        ? `头部中张量 "${text.tensor}" 的条目不是包含 dtype、shape 和 data_offsets 的对象。`
+        : `头部中张量 "${text.tensor}" 的 "${text.field}" 缺失或格式错误。`;
+    case 'pytorch.unsupportedDtype':
+      return `张量 "${text.tensor}" 的 dtype 是 ${text.dtype}；本应用读取 F32、F16、BF16 和 F64 权重（以及 I64 计数器）。`;
+    case 'pytorch.sizeMismatch':
+      return `头部关于张量 "${text.tensor}" 的大小自相矛盾：${text.dtype} ${text.shape} 需要 ${text.expectedBytes} 字节，但它的 data_offsets 跨越 ${text.declaredBytes} 字节。`;
+    case 'pytorch.offsetOutOfRange':
+      return `张量 "${text.tensor}" 结束于数据的第 ${text.end} 字节，超出了数据末尾（共 ${text.dataBytes} 字节）。`;
+    case 'pytorch.overlap':
+      return `张量 "${text.other}" 和 "${text.tensor}" 在文件数据中相互重叠。`;
+    case 'pytorch.gap':
+      return text.tensor === null
+        ? `文件在最后一个张量之后还有 ${text.bytes} 字节；safetensors 的数据应以最后一个张量结束。`
+        : `文件数据在张量 "${text.tensor}" 之前有 ${text.bytes} 个未使用的字节；safetensors 的数据应当连续。`;
+    case 'pytorch.nonFinite':
+      return `张量 "${text.tensor}" 在索引 ${text.index} 处含有非有限值（${text.value}）；这些权重无法使用。`;
+    case 'pytorch.missingTensors':
+      return `文件缺少 ${text.architecture} 的张量 ${quoted(text.names)}。`;
+    case 'pytorch.extraTensors':
+      return `文件含有 ${text.architecture} 没有的张量 ${quoted(text.names)}：它是另一个网络的 state_dict。`;
+    case 'pytorch.wrongShape':
+      return `张量 "${text.tensor}" 的形状是 ${text.got}；${text.architecture} 的应为 ${text.expected}。`;
+    case 'pytorch.notFloat':
+      return `张量 "${text.tensor}" 存放的是 ${text.dtype} 整数；权重必须是浮点数。`;
   }
 }

@@ -12,6 +12,8 @@ interface DiagnosticsPanelProps {
   tensorCounts: number[];
   /** Each pool worker's tensor count after each epoch: `poolTensorCounts[epoch][worker]`. */
   poolTensorCounts: number[][];
+  /** The tensors of the network's state: what a network adds to the idle count. */
+  networkTensors: number;
   /** Asks the worker for fresh figures. */
   onRefresh: () => void;
   /** Changes whenever the figures may have changed (an epoch, a state change). */
@@ -19,7 +21,7 @@ interface DiagnosticsPanelProps {
   lastCheckpoint: CheckpointWrite | null;
 }
 
-export function DiagnosticsPanel({ diagnostics, tensorCounts, poolTensorCounts, onRefresh, refreshKey, lastCheckpoint }: DiagnosticsPanelProps) {
+export function DiagnosticsPanel({ diagnostics, tensorCounts, poolTensorCounts, networkTensors, onRefresh, refreshKey, lastCheckpoint }: DiagnosticsPanelProps) {
   const { t, formatInteger, formatNumber, formatBytes } = useI18n();
   useEffect(() => onRefresh(), [onRefresh, refreshKey]);
   const megabytes = (bytes: number) => `${formatNumber(bytes / 1e6, { maximumFractionDigits: 1 })} MB`;
@@ -33,7 +35,7 @@ export function DiagnosticsPanel({ diagnostics, tensorCounts, poolTensorCounts, 
           {diagnostics.idleNumTensors !== null && (
             <>
               <dt>{t.diagnostics.idleTensors}</dt>
-              <dd>{t.diagnostics.idleValue(diagnostics.idleNumTensors)}</dd>
+              <dd>{t.diagnostics.idleValue(diagnostics.idleNumTensors, networkTensors)}</dd>
             </>
           )}
           <dt>{t.diagnostics.dataBuffers}</dt>

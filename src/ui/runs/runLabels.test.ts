@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../shared/config';
+import { ARCH_PRESETS } from '../../shared/arch/presets';
 import { formatConfigNumber, labelRuns, runDisplayName, runDisplayNames } from './runLabels';
 import type { RunRecord } from './runTypes';
 
@@ -82,5 +83,12 @@ describe('runDisplayName', () => {
       status: 'done',
     });
     expect(runDisplayNames([run('a', { seed: 1 }), run('b', { seed: 2 }, 'mine')])).toEqual(['seed=1', 'mine']);
+  });
+});
+
+describe('runs of different networks', () => {
+  it('are labelled by what sets each network apart from the seed’s', () => {
+    const labels = labelRuns([DEFAULT_CONFIG, { ...DEFAULT_CONFIG, arch: ARCH_PRESETS.constant32 }, { ...DEFAULT_CONFIG, arch: ARCH_PRESETS.globalAvgPool }]);
+    expect(labels).toEqual(['SimpleCNN', '32-32-32', 'GAP']);
   });
 });

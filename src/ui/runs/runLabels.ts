@@ -2,6 +2,8 @@
  * Automatic run labels: each run is named by what sets it apart from the runs shown beside it
  * ("AdamW wd=1e-2"), so a legend reads as the experiment's variables rather than as opaque ids.
  */
+import type { ArchSpec } from '../../shared/arch/archSpec';
+import { archLabel } from '../../shared/arch/archLabel';
 import type { TrainConfig } from '../../shared/config';
 import type { RunRecord } from './runTypes';
 
@@ -11,6 +13,7 @@ import type { RunRecord } from './runTypes';
  * here still appear, after these, under their own name.
  */
 const FIELD_ORDER: readonly (readonly [field: string, short: string])[] = [
+  ['arch', ''],
   ['optimizer', ''],
   ['lr', 'lr'],
   ['weightDecay', 'wd'],
@@ -98,6 +101,7 @@ function fieldFormatter(field: string, values: readonly unknown[]): (value: unkn
   return (value) => {
     if (typeof value === 'number') return formatConfigNumber(value, digits);
     if (typeof value === 'string') return (field === 'optimizer' ? OPTIMIZER_NAMES[value] : undefined) ?? value;
+    if (field === 'arch' && typeof value === 'object' && value !== null) return archLabel(value as ArchSpec);
     if (value === undefined) return '—';
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   };

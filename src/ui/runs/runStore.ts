@@ -4,6 +4,7 @@
  * answers), the store keeps runs in memory instead and says so with `persistent: false`: the page
  * keeps working, it just forgets on reload.
  */
+import { checkArchSpec } from '../../shared/arch/validate';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../shared/config';
 import type { BatchLossPoint, RunParent, RunRecord, RunStatus } from './runTypes';
 
@@ -177,6 +178,9 @@ function decodeRun(row: unknown): RunRecord | null {
   if (!isObject(row)) return null;
   const { id, name, createdAt, config, epochs, liveChanges, hidden, status, parent, batchLossSteps, batchLossX, batchLossValues } = row;
   if (typeof id !== 'string' || typeof createdAt !== 'number' || !isObject(config) || !Array.isArray(epochs)) return null;
+  // The network is checked like any spec from outside; runs from before networks were configurable are SimpleCNN's.
+  const arch = checkArchSpec(config.arch ?? DEFAULT_CONFIG.arch);
+  if (!arch.ok) return null;
   const steps = isNumberList(batchLossSteps) ? batchLossSteps : [];
   const xs = isNumberList(batchLossX) ? batchLossX : [];
   const values = isNumberList(batchLossValues) ? batchLossValues : [];
@@ -188,7 +192,7 @@ function decodeRun(row: unknown): RunRecord | null {
     createdAt,
     // Runs saved before a config field existed get that field's default, so code reading newer
     // fields (e.g. the optimizer) never meets `undefined`; the defaults are what the older app used.
-    config: { ...DEFAULT_CONFIG, ...config } as TrainConfig,
+    config: { ...DEFAULT_CONFIG, ...config, arch: arch.spec } as TrainConfig,
     epochs: epochs as RunRecord['epochs'],
     batchLoss,
     liveChanges: Array.isArray(liveChanges) ? (liveChanges as RunRecord['liveChanges']) : [],

@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type BackendName } from '../../shared/config';
-import { createParams, disposeParams, initialParamValues, type ParamName, type Params } from '../model/simpleCnn';
+import { SIMPLE_CNN_SPEC } from '../../shared/arch/archSpec';
+import { createSpecNetwork, disposeSpecNetwork, initialSpecValues, type SpecNetwork } from '../model/specNetwork';
 import { SeededRandom } from '../training/random';
 import { TORCH_ADAM_DEFAULTS, TorchAdam } from '../training/torchAdam';
 import { trainStepOnPool } from '../pool/poolStep';
@@ -213,19 +214,19 @@ export async function measureTrainingStep(options: MeasureOptions = {}): Promise
   const ys = new Int32Array(batch);
   for (let i = 0; i < batch; i++) ys[i] = random.nextInt(10);
 
-  let params: Params | undefined;
-  let optimizer: TorchAdam<ParamName> | undefined;
+  let network: SpecNetwork | undefined;
+  let optimizer: TorchAdam<string> | undefined;
   let timing: StepTiming;
   try {
-    params = createParams(initialParamValues(new SeededRandom(0)));
-    optimizer = new TorchAdam<ParamName>(params, {
+    network = createSpecNetwork(SIMPLE_CNN_SPEC, initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(0)));
+    optimizer = new TorchAdam<string>(network.params, {
       ...TORCH_ADAM_DEFAULTS,
       lr: DEFAULT_CONFIG.lr,
       weightDecay: DEFAULT_CONFIG.weightDecay,
     });
     const timeStep = async (seed: number): Promise<number> => {
       const start = performance.now();
-      const result = await trainStepOnPool(options.pool ?? null, params as Params, optimizer as TorchAdam<ParamName>, {
+      const result = await trainStepOnPool(options.pool ?? null, network as SpecNetwork, optimizer as TorchAdam<string>, {
         images: pixels,
         labels: ys,
         dropoutRate: DEFAULT_CONFIG.dropout,
@@ -249,7 +250,7 @@ export async function measureTrainingStep(options: MeasureOptions = {}): Promise
     }
   } finally {
     optimizer?.dispose();
-    if (params) disposeParams(params);
+    if (network) disposeSpecNetwork(network);
   }
   const left = tf.memory().numTensors - tensorsBefore;
   if (left !== 0) throw new Error(`calibration left ${left} tensor${left === 1 ? '' : 's'} behind`);

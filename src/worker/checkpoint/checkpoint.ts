@@ -6,7 +6,9 @@
 import { DEFAULT_CONFIG, type LiveField, type TrainConfig } from '../../shared/config';
 import type { BatchLossPoint, CheckpointSummary, EpochMetrics, LiveChange, LossSpike, RollBackPoint } from '../../shared/protocol';
 import { englishText, type CheckpointProblem } from '../../shared/texts';
-import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from '../model/simpleCnn';
+import { checkArchSpec } from '../../shared/arch/validate';
+import { paramLayouts } from '../../shared/arch/paramLayouts';
+import { elementCount } from '../../shared/paramLayout';
 
 export const CHECKPOINT_VERSION = 1;
 
@@ -33,8 +35,10 @@ export interface TrainingCheckpoint {
   correct: number;
   /** The run's generator, where the stream stands (shuffles and dropout seeds to come). */
   randomState: number;
-  params: Record<ParamName, Float32Array>;
-  optimizer: { step: number; slots: Record<ParamName, Record<string, Float32Array>> };
+  /** Every tensor of the network's state by PyTorch name (`paramLayouts(config.arch)`), running statistics included. */
+  params: Record<string, Float32Array>;
+  /** The optimizer's step count and its slots for each trained tensor. */
+  optimizer: { step: number; slots: Record<string, Record<string, Float32Array>> };
   history: EpochMetrics[];
   batchLoss: BatchLossPoint[];
   liveChanges: LiveChange[];
@@ -64,8 +68,6 @@ const SLOT_NAMES: Readonly<Record<TrainConfig['optimizer'], readonly string[]>> 
   sgd: ['momentum_buffer'],
 };
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
 /**
  * The stored value as a checkpoint, or a sentence saying why it cannot be one (another version, a
  * missing or mis-sized tensor, a non-finite weight). Nothing is trusted before this.
@@ -80,15 +82,22 @@ export function parseCheckpoint(value: unknown): { ok: true; checkpoint: Trainin
   const c = value as Partial<TrainingCheckpoint>;
   if (c.version !== CHECKPOINT_VERSION) return fail({ kind: 'version', version: String(c.version), expected: CHECKPOINT_VERSION });
   if (typeof c.runId !== 'string' || typeof c.config !== 'object' || c.config === null) return fail({ kind: 'noRun' });
+  // Checkpoints from before architectures were configurable are SimpleCNN's, the default.
   const config = { ...DEFAULT_CONFIG, ...c.config };
+  const arch = checkArchSpec(config.arch);
+  if (!arch.ok) return fail({ kind: 'arch', problems: arch.problems });
+  config.arch = arch.spec;
   const numbers = [c.savedAt, c.epochs, c.epoch, c.batch, c.step, c.lossSum, c.correct, c.randomState];
   if (!numbers.every((n) => typeof n === 'number' && Number.isFinite(n))) return fail({ kind: 'position' });
   if (!c.params || !c.optimizer || !c.applied || !Array.isArray(c.history)) return fail({ kind: 'noWeights' });
-  for (const name of PARAM_NAMES) {
-    const expected = size(PARAM_SHAPES[name]);
+  // Every tensor of the architecture's state (BatchNorm's running statistics too); optimizer slots for the trained ones.
+  for (const layout of paramLayouts(config.arch)) {
+    const { name } = layout;
+    const expected = elementCount(layout.shape);
     const values = c.params[name];
     if (!(values instanceof Float32Array) || values.length !== expected) return fail({ kind: 'weightSize', name });
     if (!values.every(Number.isFinite)) return fail({ kind: 'weightNonFinite', name });
+    if (!layout.trainable) continue;
     for (const slot of SLOT_NAMES[config.optimizer]) {
       const slotValues = c.optimizer.slots?.[name]?.[slot];
       if (!(slotValues instanceof Float32Array) || slotValues.length !== expected) return fail({ kind: 'optimizerSize', name, slot });

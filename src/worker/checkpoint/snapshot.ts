@@ -1,6 +1,6 @@
 /** Reading a run's tensors into a checkpoint (asynchronously, never a sync read) and writing them back. */
 import * as tf from '@tensorflow/tfjs';
-import type { Params, ParamName } from '../model/simpleCnn';
+import { readSpecNetworkValues, type SpecNetwork } from '../model/specNetwork';
 import type { TrainingOptimizer } from '../training/optimizer';
 import { CHECKPOINT_VERSION, type TrainingCheckpoint } from './checkpoint';
 
@@ -13,15 +13,15 @@ async function read(variable: tf.Variable): Promise<Float32Array> {
   return Float32Array.from((await variable.data()) as Float32Array);
 }
 
-export async function snapshot(params: Params, optimizer: TrainingOptimizer<ParamName>, fields: RunFields): Promise<TrainingCheckpoint> {
+export async function snapshot(network: SpecNetwork, optimizer: TrainingOptimizer<string>, fields: RunFields): Promise<TrainingCheckpoint> {
   const state = optimizer.getState();
-  const paramValues = {} as Record<ParamName, Float32Array>;
-  const slots = {} as Record<ParamName, Record<string, Float32Array>>;
-  for (const [name, variable] of params) {
-    paramValues[name] = await read(variable);
+  const slots: Record<string, Record<string, Float32Array>> = {};
+  for (const name of network.params.keys()) {
     slots[name] = {};
     for (const [slot, slotVariable] of Object.entries(state.slots[name])) slots[name][slot] = await read(slotVariable);
   }
+  // Copies: the checkpoint outlives the variables' next update.
+  const paramValues = Object.fromEntries(await readSpecNetworkValues(network));
   return {
     version: CHECKPOINT_VERSION,
     savedAt: Date.now(),
@@ -38,9 +38,9 @@ export async function snapshot(params: Params, optimizer: TrainingOptimizer<Para
 }
 
 /** Puts saved moments (or momentum buffers) and the step count into a fresh optimizer of the same kind. */
-export function restoreOptimizerState(optimizer: TrainingOptimizer<ParamName>, saved: TrainingCheckpoint['optimizer']): void {
+export function restoreOptimizerState(optimizer: TrainingOptimizer<string>, saved: TrainingCheckpoint['optimizer']): void {
   const state = optimizer.getState();
-  for (const [name, slotVariables] of Object.entries(state.slots) as [ParamName, Readonly<Record<string, tf.Variable>>][]) {
+  for (const [name, slotVariables] of Object.entries(state.slots)) {
     for (const [slot, variable] of Object.entries(slotVariables)) {
       const values = saved.slots[name]?.[slot];
       if (!values) throw new Error(`checkpoint has no optimizer state ${name}.${slot}`);

@@ -3,11 +3,16 @@
  * and each pool worker. Weights travel only when they changed since that worker last had them.
  */
 
+import type { ArchSpec } from '../../shared/arch/archSpec';
+
 /** The name a pool worker is started with: the training worker's script serves both roles by it. */
 export const POOL_WORKER_NAME = 'pool';
 
-/** Every parameter's values, in PARAM_NAMES order. */
-export type WeightArrays = Float32Array[];
+/** The network to compute with: its spec and every tensor of its state, in `paramLayouts(spec)` order. */
+export interface WeightArrays {
+  spec: ArchSpec;
+  values: Float32Array[];
+}
 
 export type PoolCommand =
   /** The share of the batch's gradient for rows `offset …` of a batch of `total`. */

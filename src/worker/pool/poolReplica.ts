@@ -1,17 +1,19 @@
 /**
- * What a pool worker computes: it holds a copy of the network's weights and answers the coordinator's
- * requests for one shard at a time (its gradient share, or its test predictions). It keeps no optimizer
- * and no run: every figure a user sees is the coordinator's. A class, not module state, so tests can run
+ * What a pool worker computes: it holds a copy of the network and answers the coordinator's requests
+ * for one shard at a time (its gradient share, or its test predictions). It keeps no optimizer and no
+ * run: every figure a user sees is the coordinator's. A class, not module state, so tests can run
  * several replicas in one process.
  */
 import * as tf from '@tensorflow/tfjs';
+import { archSpecsEqual } from '../../shared/arch/archSpec';
+import { paramLayouts } from '../../shared/arch/paramLayouts';
 import { IMAGE_SIZE } from '../data/batches';
-import { PARAM_NAMES, PARAM_SHAPES, createParams, disposeParams, type ParamName, type Params } from '../model/simpleCnn';
+import { createSpecNetwork, disposeSpecNetwork, type SpecNetwork } from '../model/specNetwork';
 import type { PoolCommand, PoolEvent, ReplicaMemory, WeightArrays } from './poolProtocol';
 import { classifyBlock, readShare, shardShare } from './shardStep';
 
 export class PoolReplica {
-  private params: Params | null = null;
+  private network: SpecNetwork | null = null;
 
   /** @param memory the worker's memory figures (its wasm heap where there is one), sent with each answer */
   constructor(private readonly memory: () => ReplicaMemory) {}
@@ -43,18 +45,28 @@ export class PoolReplica {
   }
 
   dispose(): void {
-    if (this.params) disposeParams(this.params);
-    this.params = null;
+    if (this.network) disposeSpecNetwork(this.network);
+    this.network = null;
   }
 
-  /** The network to compute with: the weights sent with this command, else the ones it last had. */
-  private takeWeights(weights: WeightArrays | null): Params {
+  /** The network to compute with: the weights sent with this command (a new network for a new spec), else the ones it last had. */
+  private takeWeights(weights: WeightArrays | null): SpecNetwork {
     if (weights) {
-      const current = this.params;
-      if (!current) this.params = createParams(new Map(PARAM_NAMES.map((name, i) => [name, weights[i]] as [ParamName, Float32Array])));
-      else tf.tidy(() => PARAM_NAMES.forEach((name, i) => (current.get(name) as tf.Variable).assign(tf.tensor(weights[i], [...PARAM_SHAPES[name]]))));
+      const current = this.network;
+      if (current && archSpecsEqual(current.spec, weights.spec)) {
+        tf.tidy(() =>
+          current.layouts.forEach((layout, i) => {
+            const variable = (current.params.get(layout.name) ?? current.buffers.get(layout.name)) as tf.Variable;
+            variable.assign(tf.tensor(weights.values[i], variable.shape));
+          }),
+        );
+      } else {
+        this.dispose();
+        const names = paramLayouts(weights.spec).map((layout) => layout.name);
+        this.network = createSpecNetwork(weights.spec, new Map(names.map((name, i) => [name, weights.values[i]])));
+      }
     }
-    if (!this.params) throw new Error('A pool worker was asked to compute before it had weights.');
-    return this.params;
+    if (!this.network) throw new Error('A pool worker was asked to compute before it had weights.');
+    return this.network;
   }
 }

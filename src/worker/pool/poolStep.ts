@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../data/batches';
-import { PARAM_NAMES, type ParamName, type Params } from '../model/simpleCnn';
+import { readSpecNetworkValues, type SpecNetwork } from '../model/specNetwork';
 import type { TrainingOptimizer } from '../training/optimizer';
 import { trainStep } from '../training/trainStep';
 import { shardRanges, type ShardRange } from './shards';
@@ -20,9 +20,14 @@ export interface ArrayBatch {
   dropoutSeed: number;
 }
 
-/** From the pool's next request on, its workers compute with these weights (copies of them). */
-export async function shareWeights(pool: WorkerPool, params: Params): Promise<void> {
-  pool.setWeights(await Promise.all(PARAM_NAMES.map(async (name) => Float32Array.from((await (params.get(name) as tf.Variable).data()) as Float32Array))));
+/** From the pool's next request on, its workers compute with this network (copies of its state). */
+export async function shareWeights(pool: WorkerPool, network: SpecNetwork): Promise<void> {
+  pool.setWeights({ spec: network.spec, values: [...(await readSpecNetworkValues(network)).values()] });
+}
+
+/** BatchNorm normalizes by the whole batch's statistics, which no shard of it has: such a network trains on one worker. */
+export function trainsOnPool(network: SpecNetwork): boolean {
+  return !network.spec.convBlocks.some((block) => block.batchNorm);
 }
 
 const imagesOf = (images: Float32Array, range: ShardRange) => images.subarray(range.start * IMAGE_SIZE, range.end * IMAGE_SIZE);
@@ -31,21 +36,21 @@ const imagesOf = (images: Float32Array, range: ShardRange) => images.subarray(ra
  * One optimizer step on the batch; returns [loss, correct] still on the device, as `trainStep` does.
  * On a pool, this worker computes the first shard's gradient share while the pool workers compute the
  * others; the shares are added in shard order and this worker's optimizer takes the one step (the pool
- * workers get the new weights with their next request).
+ * workers get the new weights with their next request). A network with BatchNorm trains here alone (`trainsOnPool`).
  */
-export async function trainStepOnPool(pool: WorkerPool | null, params: Params, optimizer: TrainingOptimizer<ParamName>, batch: ArrayBatch): Promise<tf.Tensor1D> {
+export async function trainStepOnPool(pool: WorkerPool | null, network: SpecNetwork, optimizer: TrainingOptimizer<string>, batch: ArrayBatch): Promise<tf.Tensor1D> {
   const rows = batch.labels.length;
   const { dropoutRate, dropoutSeed } = batch;
-  if (!pool) {
+  if (!pool || !trainsOnPool(network)) {
     const images = tf.tensor4d(batch.images, [rows, 28, 28, 1]);
     const labels = tf.tensor1d(batch.labels, 'int32');
     try {
-      return trainStep(params, optimizer, { images, labels, dropoutRate, dropoutSeed });
+      return trainStep(network, optimizer, { images, labels, dropoutRate, dropoutSeed });
     } finally {
       tf.dispose([images, labels]);
     }
   }
-  await shareWeights(pool, params);
+  await shareWeights(pool, network);
   const [own, ...others] = shardRanges(0, rows, pool.size);
   // Copies (slice), since the pool's are moved to its workers.
   const remote = pool.shares(
@@ -62,7 +67,7 @@ export async function trainStepOnPool(pool: WorkerPool | null, params: Params, o
   const labels = tf.tensor1d(batch.labels.subarray(own.start, own.end), 'int32');
   let local;
   try {
-    local = shardShare(params, { images, labels, offset: 0, total: rows, dropoutRate, dropoutSeed });
+    local = shardShare(network, { images, labels, offset: 0, total: rows, dropoutRate, dropoutSeed });
   } catch (error) {
     remote.catch(() => undefined); // this step has failed already; the pool's answer no longer matters
     throw error;
@@ -71,23 +76,23 @@ export async function trainStepOnPool(pool: WorkerPool | null, params: Params, o
   }
   let shares;
   try {
-    shares = (await remote).map(shareFromArrays);
+    shares = (await remote).map((arrays) => shareFromArrays(network, arrays));
   } catch (error) {
     tf.dispose([...local.grads, local.loss, local.correct]);
     throw error;
   }
-  return applyShares(optimizer, [local, ...shares]);
+  return applyShares(network, optimizer, [local, ...shares]);
 }
 
 /**
  * Eval-mode predictions for `rows` normalized images, split over the pool in order when there is one;
- * the pool's workers compute with the weights last shared (`shareWeights`), which must be `params`.
+ * the pool's workers compute with the weights last shared (`shareWeights`), which must be `network`'s.
  */
-export async function classifyOnPool(pool: WorkerPool | null, params: Params, images: Float32Array, rows: number): Promise<Classified> {
-  if (!pool) return classifyBlock(params, images, rows);
+export async function classifyOnPool(pool: WorkerPool | null, network: SpecNetwork, images: Float32Array, rows: number): Promise<Classified> {
+  if (!pool) return classifyBlock(network, images, rows);
   const [own, ...others] = shardRanges(0, rows, pool.size);
   const remote = pool.classify(others.map((range) => imagesOf(images, range).slice()));
-  const [mine, theirs] = await Promise.all([classifyBlock(params, imagesOf(images, own), own.end - own.start), remote]);
+  const [mine, theirs] = await Promise.all([classifyBlock(network, imagesOf(images, own), own.end - own.start), remote]);
   const blocks = [mine, ...theirs];
   return {
     predicted: concatenated(blocks.map((block) => block.predicted), Int32Array),

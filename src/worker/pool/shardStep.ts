@@ -1,11 +1,12 @@
 /**
  * A data-parallel training step, in two halves: each worker computes its shard's share of the batch's
  * gradient, and the coordinator adds the shares in shard order and takes the one optimizer step. The
- * shares add up to `trainStep`'s gradient (the batch mean's) because each is the gradient of the
+ * shares add up to the one-worker step's gradient (the batch mean's) because each is the gradient of the
  * shard's loss *sum* over the whole batch's size, and the dropout masks are the whole batch's rows.
+ * (A network with BatchNorm cannot be split so: its batch statistics are the whole batch's.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { PARAM_NAMES, PARAM_SHAPES, forward, type ParamName, type Params } from '../model/simpleCnn';
+import { specForward, type SpecNetwork } from '../model/specNetwork';
 import type { TrainingOptimizer } from '../training/optimizer';
 import type { Classified } from './workerPool';
 
@@ -20,7 +21,7 @@ export interface ShardInput {
   dropoutSeed: number;
 }
 
-/** A shard's share: gradients in PARAM_NAMES order, its loss sum over the batch size, its correct count. */
+/** A shard's share: gradients in the network's parameter order, its loss sum over the batch size, its correct count. */
 export interface ShardShare {
   grads: tf.Tensor[];
   loss: tf.Scalar;
@@ -28,11 +29,12 @@ export interface ShardShare {
 }
 
 /** The shard's share of the batch's gradient, loss and accuracy (tensors the caller disposes). */
-export function shardShare(params: Params, shard: ShardInput): ShardShare {
+export function shardShare(network: SpecNetwork, shard: ShardInput): ShardShare {
   return tf.tidy(() => {
     let correct: tf.Scalar | undefined;
+    const variables = [...network.params.values()];
     const { value: loss, grads } = tf.variableGrads(() => {
-      const logits = forward(params, shard.images, {
+      const { logits } = specForward(network, shard.images, {
         training: true,
         dropoutRate: shard.dropoutRate,
         dropoutSeed: shard.dropoutSeed,
@@ -41,9 +43,9 @@ export function shardShare(params: Params, shard: ShardInput): ShardShare {
       correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), shard.labels), 'float32')) as tf.Scalar);
       const logProbOfLabel = tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(shard.labels, logits.shape[1])), 1);
       return tf.div(tf.neg(tf.sum(logProbOfLabel)), shard.total) as tf.Scalar;
-    }, [...params.values()]);
+    }, variables);
     const counted = correct as tf.Scalar;
-    const share = { grads: PARAM_NAMES.map((name) => grads[(params.get(name) as tf.Variable).name]), loss, correct: tf.clone(counted) };
+    const share = { grads: variables.map((variable) => grads[variable.name]), loss, correct: tf.clone(counted) };
     counted.dispose(); // kept past variableGrads' inner scope, so tidy would not free it
     return share;
   });
@@ -62,9 +64,10 @@ export async function readShare(share: ShardShare): Promise<{ grads: Float32Arra
 }
 
 /** A share read back from another worker, as tensors on this one. */
-export function shareFromArrays(arrays: { grads: Float32Array[]; loss: number; correct: number }): ShardShare {
+export function shareFromArrays(network: SpecNetwork, arrays: { grads: Float32Array[]; loss: number; correct: number }): ShardShare {
+  const variables = [...network.params.values()];
   return {
-    grads: PARAM_NAMES.map((name, i) => tf.tensor(arrays.grads[i], [...PARAM_SHAPES[name]])),
+    grads: variables.map((variable, i) => tf.tensor(arrays.grads[i], variable.shape)),
     loss: tf.scalar(arrays.loss),
     correct: tf.scalar(arrays.correct),
   };
@@ -73,14 +76,14 @@ export function shareFromArrays(arrays: { grads: Float32Array[]; loss: number; c
 /**
  * Adds the shares in the order given (always shard order, so a run is reproducible) and takes one
  * optimizer step with the sum. Returns [loss, correct] of the whole batch, still on the device, as
- * `trainStep` does; the shares are disposed.
+ * the one-worker step does; the shares are disposed.
  */
-export function applyShares(optimizer: TrainingOptimizer<ParamName>, shares: ShardShare[]): tf.Tensor1D {
+export function applyShares(network: SpecNetwork, optimizer: TrainingOptimizer<string>, shares: ShardShare[]): tf.Tensor1D {
   try {
     return tf.tidy(() => {
       const sum = (tensors: tf.Tensor[]) => tensors.slice(1).reduce((total, t) => tf.add(total, t), tensors[0]);
-      const grads = Object.fromEntries(PARAM_NAMES.map((name, i) => [name, sum(shares.map((share) => share.grads[i]))])) as Record<ParamName, tf.Tensor>;
-      optimizer.applyGradients(grads);
+      const names = [...network.params.keys()];
+      optimizer.applyGradients(Object.fromEntries(names.map((name, i) => [name, sum(shares.map((share) => share.grads[i]))])));
       return tf.stack([sum(shares.map((share) => share.loss)), sum(shares.map((share) => share.correct))]) as tf.Tensor1D;
     });
   } finally {
@@ -89,9 +92,10 @@ export function applyShares(optimizer: TrainingOptimizer<ParamName>, shares: Sha
 }
 
 /** Eval-mode predictions for a block of normalized images: each one's digit and its probability. */
-export async function classifyBlock(params: Params, images: Float32Array, rows: number): Promise<Classified> {
+export async function classifyBlock(network: SpecNetwork, images: Float32Array, rows: number): Promise<Classified> {
   const [predicted, confidence] = tf.tidy(() => {
-    const probabilities = tf.softmax(forward(params, tf.tensor4d(images, [rows, 28, 28, 1]), { training: false, dropoutRate: 0 }));
+    const { logits } = specForward(network, tf.tensor4d(images, [rows, 28, 28, 1]), { training: false, dropoutRate: 0 });
+    const probabilities = tf.softmax(logits);
     return [tf.argMax(probabilities, 1), tf.max(probabilities, 1)];
   });
   try {

@@ -24,15 +24,16 @@ import { parseCheckpoint, positionOf, type TrainingCheckpoint } from '../checkpo
 import { slotOf, type CheckpointKeeper } from '../checkpoint/checkpointKeeper';
 import { snapshot, restoreOptimizerState, type CheckpointPosition } from '../checkpoint/snapshot';
 import { IMAGE_SIZE, batchCount, gatherImages, gatherLabels, normalizeIntensities, sequentialOrder } from '../data/batches';
+import { archSpecsEqual, convName, type ArchSpec } from '../../shared/arch/archSpec';
+import { formatCompactArch } from '../../shared/arch/compactForm';
 import {
-  CONV_LAYERS,
-  createParams,
-  disposeParams,
-  forwardWithActivations,
-  initialParamValues,
-  type ParamName,
-  type Params,
-} from '../model/simpleCnn';
+  createSpecNetwork,
+  disposeSpecNetwork,
+  initialSpecValues,
+  readSpecNetworkValues,
+  specForwardWithActivations,
+  type SpecNetwork,
+} from '../model/specNetwork';
 import { SeededRandom, shuffledIndices } from './random';
 import { stepLrRate } from '../../shared/stepLr';
 import { createOptimizer, type TrainingOptimizer } from './optimizer';
@@ -112,8 +113,8 @@ type RunOrigin =
 interface RunContext {
   config: TrainConfig;
   runId: string;
-  params: Params;
-  optimizer: TrainingOptimizer<ParamName>;
+  network: SpecNetwork;
+  optimizer: TrainingOptimizer<string>;
   random: SeededRandom;
   /** The checkpoint it continues (a resumed run's own, a branch's parent's), or null for a fresh run. */
   restored: TrainingCheckpoint | null;
@@ -180,9 +181,11 @@ export class Trainer {
   /** An imported network waits for the next Train, which trains it instead of fresh weights. */
   private continueFromImport = false;
   private resumeRun: (() => void) | null = null;
-  private params: Params | null = null;
+  private current: SpecNetwork | null = null;
+  /** Training steps the current network has taken (BatchNorm's `num_batches_tracked` in PyTorch). */
+  private optimizerSteps = 0;
   private pool: WorkerPool | null = null;
-  /** Whether `params` have taken at least one optimizer step (a prediction says so). */
+  /** Whether `current` has taken at least one optimizer step (a prediction says so). */
   private trained = false;
 
   constructor(
@@ -233,6 +236,11 @@ export class Trainer {
     if (outcome.status === 'missing') return refuse({ key: 'branch.gone', epoch: from.epoch });
     if (outcome.status === 'refused') return refuse({ key: 'branch.refused', epoch: from.epoch, problem: outcome.problem });
     const parent = outcome.checkpoint;
+    // The weights are the parent's network's: another network cannot start from them.
+    if (!archSpecsEqual(parent.config.arch, config.arch)) {
+      const problem = { kind: 'otherArch' as const, checkpoint: formatCompactArch(parent.config.arch), wanted: formatCompactArch(config.arch) };
+      return refuse({ key: 'branch.refused', epoch: from.epoch, problem });
+    }
     const freshOptimizer = parent.config.optimizer !== config.optimizer;
     this.liveConfig = config;
     this.rollBackPoint = null;
@@ -362,37 +370,41 @@ export class Trainer {
       this.dropNetwork();
     }
   }
-  /** The network's weights (the initial ones of the live seed when nothing has been trained or imported). */
-  async exportWeights(): Promise<Map<ParamName, Float32Array>> {
-    const weights = new Map<ParamName, Float32Array>();
-    for (const [name, variable] of this.network()) weights.set(name, Float32Array.from((await variable.data()) as Float32Array));
-    return weights;
+  /** The network's spec and every tensor of its state (the initial ones of the live seed and network when nothing has been trained or imported). */
+  async exportNetwork(): Promise<{ spec: ArchSpec; weights: Map<string, Float32Array>; steps: number }> {
+    const network = this.network();
+    return { spec: network.spec, weights: await readSpecNetworkValues(network), steps: this.optimizerSteps };
   }
 
   /**
-   * Replaces the network with checked weights; only without a run. The next Train continues from them
-   * (with a fresh optimizer); Reset returns to the seed's initial weights.
+   * Replaces the network with a checked one (its spec and weights); only without a run. The next Train
+   * continues from it (with a fresh optimizer) if the controls name the same network; Reset returns to
+   * the seed's initial weights.
    */
-  importWeights(weights: ReadonlyMap<ParamName, Float32Array>): boolean {
+  importNetwork(spec: ArchSpec, weights: ReadonlyMap<string, Float32Array>): boolean {
     if (this.state !== 'idle') return false;
-    const params = createParams(weights);
-    if (this.params) disposeParams(this.params);
-    this.params = params;
+    const network = createSpecNetwork(spec, weights);
+    if (this.current) disposeSpecNetwork(this.current);
+    this.current = network;
     this.trained = true;
+    this.optimizerSteps = 0;
     this.continueFromImport = true;
     return true;
   }
 
-  /** The current network, or (before any run) the initial weights of the configured seed, made once. */
-  private network(): Params {
-    this.params ??= createParams(initialParamValues(new SeededRandom(this.liveConfig.seed)));
-    return this.params;
+  /** The current network, or (before any run) the initial weights of the configured network and seed, made once. */
+  private network(): SpecNetwork {
+    if (this.current && this.state === 'idle' && !this.trained && !archSpecsEqual(this.current.spec, this.liveConfig.arch)) this.dropNetwork();
+    const { arch, seed } = this.liveConfig;
+    this.current ??= createSpecNetwork(arch, initialSpecValues(arch, new SeededRandom(seed)));
+    return this.current;
   }
 
   private dropNetwork(): void {
-    if (this.params) disposeParams(this.params);
-    this.params = null;
+    if (this.current) disposeSpecNetwork(this.current);
+    this.current = null;
     this.trained = false;
+    this.optimizerSteps = 0;
     this.resetRequested = false;
     this.continueFromImport = false;
   }
@@ -404,25 +416,24 @@ export class Trainer {
   async predict(
     pixels: Float32Array,
     withFeatureMaps = false,
-  ): Promise<{ probabilities: number[]; trained: boolean; featureMaps?: FeatureMap[] }> {
+  ): Promise<{ probabilities: number[]; trained: boolean; featureMaps?: FeatureMap[]; network?: ArchSpec }> {
     if (pixels.length !== IMAGE_SIZE) throw new Error(`predict needs ${IMAGE_SIZE} pixels, got ${pixels.length}`);
-    const params = this.network();
+    const network = this.network();
     const trained = this.trained;
     const [probabilities, ...activations] = tf.tidy(() => {
       const image = tf.tensor4d(normalizeIntensities(pixels), [1, 28, 28, 1]);
-      const result = forwardWithActivations(params, image, { training: false, dropoutRate: 0 });
-      const maps = withFeatureMaps ? CONV_LAYERS.map((layer) => result.activations[layer]) : [];
-      return [tf.softmax(result.logits), ...maps];
+      const result = specForwardWithActivations(network, image, { training: false, dropoutRate: 0 });
+      return [tf.softmax(result.logits), ...(withFeatureMaps ? result.activations : [])];
     });
     try {
       const values = await probabilities.data();
       const featureMaps = await Promise.all(
         activations.map(async (activation, i): Promise<FeatureMap> => {
           const [, height, width, channels] = activation.shape;
-          return { layer: CONV_LAYERS[i], height, width, channels, values: (await activation.data()) as Float32Array };
+          return { layer: convName(i), height, width, channels, values: (await activation.data()) as Float32Array };
         }),
       );
-      return { probabilities: Array.from(values), trained, featureMaps: withFeatureMaps ? featureMaps : undefined };
+      return withFeatureMaps ? { probabilities: Array.from(values), trained, featureMaps, network: network.spec } : { probabilities: Array.from(values), trained };
     } finally {
       tf.dispose([probabilities, ...activations]);
     }
@@ -484,14 +495,15 @@ export class Trainer {
     // A fresh run draws its weights from the seed's stream; a resumed one (or a branch) continues where the stream stood.
     const random = new SeededRandom(restored ? restored.randomState : config.seed);
     // The initial weights are drawn even when an import replaces them, so the data order stays the seed's.
-    const initial = restored ? new Map(Object.entries(restored.params) as [ParamName, Float32Array][]) : initialParamValues(random);
-    const fromImport = this.continueFromImport && this.params !== null && !restored;
+    const initial = restored ? new Map(Object.entries(restored.params)) : initialSpecValues(config.arch, random);
+    // An imported network is trained on only where the run asks for that network.
+    const fromImport = this.continueFromImport && this.current !== null && !restored && archSpecsEqual(this.current.spec, config.arch);
     this.continueFromImport = false;
-    if (this.params && !fromImport) disposeParams(this.params);
-    const params = fromImport && this.params ? this.params : createParams(initial);
-    this.params = params;
+    if (this.current && !fromImport) disposeSpecNetwork(this.current);
+    const network = fromImport && this.current ? this.current : createSpecNetwork(config.arch, initial);
+    this.current = network;
     this.trained = restored !== null || fromImport;
-    const optimizer: TrainingOptimizer<ParamName> = createOptimizer(config.optimizer, params, {
+    const optimizer: TrainingOptimizer<string> = createOptimizer(config.optimizer, network.params, {
       lr: config.lr,
       weightDecay: config.weightDecay,
     });
@@ -501,7 +513,7 @@ export class Trainer {
     return {
       config,
       runId,
-      params,
+      network,
       optimizer,
       random,
       restored,
@@ -606,13 +618,14 @@ export class Trainer {
     pass.learningRate = stepLrRate(run.applied.lr, pass.epoch, run.applied.lrStep, run.applied.lrGamma);
     run.optimizer.options.lr = pass.learningRate;
     run.optimizer.options.weightDecay = run.applied.weightDecay;
-    const result = await trainStepOnPool(run.pool, run.params, run.optimizer, {
+    const result = await trainStepOnPool(run.pool, run.network, run.optimizer, {
       images: gatherImages(this.data.train.images, pass.order, start, end),
       labels: gatherLabels(this.data.train.labels, pass.order, start, end),
       dropoutRate: run.applied.dropout,
       dropoutSeed: run.random.nextUint32(),
     });
     this.trained = true;
+    this.optimizerSteps = run.step;
     pass.seen = end;
     return { result, step: run.step, x: pass.epoch + (b + 1) / pass.batches, batch: b + 1 };
   }
@@ -668,7 +681,7 @@ export class Trainer {
     const trainSeconds = (performance.now() - pass.startedAt) / 1000;
     this.progress(run, pass, pass.batches, 'eval');
     const evalStart = performance.now();
-    const insight = await this.evaluate(run.params, run.testCount, run.pool);
+    const insight = await this.evaluate(run.network, run.testCount, run.pool);
     const testAccuracy = (100 * correctOf(insight)) / run.testCount;
     const evalSeconds = (performance.now() - evalStart) / 1000;
     run.lastEvalSeconds = evalSeconds;
@@ -720,7 +733,7 @@ export class Trainer {
     reason: CheckpointSummary['reason'],
     at: Omit<CheckpointPosition, 'randomState' | 'step'>,
   ): Promise<TrainingCheckpoint> {
-    return snapshot(run.params, run.optimizer, {
+    return snapshot(run.network, run.optimizer, {
       runId: run.runId,
       reason,
       config: run.config,
@@ -795,14 +808,14 @@ export class Trainer {
    * Classifies the first `count` test images in eval mode (no dropout): the confusion matrix and the
    * mistakes. With a pool, each block is split over its workers as a batch is.
    */
-  private async evaluate(params: Params, count: number, pool: WorkerPool | null): Promise<TestInsight> {
+  private async evaluate(network: SpecNetwork, count: number, pool: WorkerPool | null): Promise<TestInsight> {
     const order = sequentialOrder(count);
     const collector = new InsightCollector();
     const blockRows = (tf.getBackend() === 'wasm' ? EVAL_ROWS.wasm : EVAL_ROWS.gpu) * (pool?.size ?? 1);
-    if (pool) await shareWeights(pool, params);
+    if (pool) await shareWeights(pool, network);
     for (let start = 0; start < count; start += blockRows) {
       const end = Math.min(start + blockRows, count);
-      const { predicted, confidence } = await classifyOnPool(pool, params, gatherImages(this.data.test.images, order, start, end), end - start);
+      const { predicted, confidence } = await classifyOnPool(pool, network, gatherImages(this.data.test.images, order, start, end), end - start);
       collector.add(order.subarray(start, end), gatherLabels(this.data.test.labels, order, start, end), predicted, confidence);
       await yieldToEventLoop();
     }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { IDBFactory } from 'fake-indexeddb';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ARCH_PRESETS } from '../../shared/arch/presets';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../shared/config';
 import type { EpochMetrics, WorkerEvent } from '../../shared/protocol';
 import { registerWasmTrainingKernels } from '../backends/wasmKernels';
@@ -475,5 +476,49 @@ describe('branches', () => {
     const resumed = await runTrainer({ archive, begin: (t) => void t.resumeCheckpoint() });
     expect(resumed.find((e) => e.type === 'restored')).toMatchObject({ runId: 'child' });
     expect(outcomes(resumed)).toEqual(parent.slice(2));
+  });
+});
+
+describe('the network a run trains', () => {
+  const batchNorm: TrainConfig = { ...config, arch: ARCH_PRESETS.batchNorm };
+
+  it('trains any architecture; one with BatchNorm trains on this worker alone, so a pool gives the same run exactly', async () => {
+    const results = [];
+    for (const size of [1, 2]) {
+      const pool = await inProcessPool(size);
+      const events = await runTrainer({ pool, begin: (t) => t.start(batchNorm, `bn-${size}`) });
+      pool?.terminate();
+      const tensors = events.flatMap((e) => (e.type === 'epoch' ? [e.numTensors] : []));
+      expect(new Set(tensors).size, `${size} worker(s): tensors after each epoch`).toBe(1);
+      results.push(outcomes(events));
+    }
+    expect(results[0]).toHaveLength(3);
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  it('answers a prediction with one feature map per conv block of the network, and says which network', async () => {
+    const image = Float32Array.from(data.test.images.subarray(0, IMAGE_SIZE), (p) => p / 255);
+    for (const arch of [ARCH_PRESETS.lenet5, ARCH_PRESETS.mlp]) {
+      const trainer = new Trainer(data, () => undefined, { ...config, arch });
+      const { featureMaps, network } = await trainer.predict(image, true);
+      expect(network).toEqual(arch);
+      expect(featureMaps?.map((map) => [map.layer, map.height, map.channels])).toEqual(arch.convBlocks.map((block, i) => [`conv${i + 1}`, i === 0 ? 28 : 10, block.channels]));
+      trainer.reset();
+    }
+  });
+
+  it('refuses a branch into another network, and a checkpoint whose network cannot be built, with the reason', async () => {
+    const archive = await freshArchive();
+    await runTrainer({ archive, begin: (t) => t.start(config, 'parent') });
+    const refusal = async (runId: string, epoch: number, branchConfig: TrainConfig) =>
+      (await eventsUntil(archive, (t) => void t.branch(runId, { runId: 'parent', epoch }, branchConfig), (e) => e.type === 'branchRefused' || e.type === 'restored')).at(-1);
+    expect(await refusal('other', 1, batchNorm)).toMatchObject({
+      type: 'branchRefused',
+      text: { key: 'branch.refused', epoch: 1, problem: { kind: 'otherArch', checkpoint: 'c32p-c64p-c128p-f256', wanted: 'c32bp-c64bp-c128bp-f256' } },
+    });
+    await tamper(archive, { runId: 'parent', slot: 'epoch', epoch: 2 }, (c) => ({ ...c, config: { ...c.config, arch: { ...c.config.arch, convBlocks: [], dense: [], head: { kind: 'flatten', dropoutAfter: true } } } }));
+    expect(await refusal('broken', 2, config)).toMatchObject({ text: { problem: { kind: 'weightSize' } } });
+    await tamper(archive, { runId: 'parent', slot: 'epoch', epoch: 3 }, (c) => ({ ...c, config: { ...c.config, arch: { version: 1, convBlocks: [{ channels: 0 }] } } }));
+    expect(await refusal('unbuildable', 3, config)).toMatchObject({ text: { problem: { kind: 'arch' } } });
   });
 });

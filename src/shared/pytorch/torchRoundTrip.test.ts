@@ -2,7 +2,7 @@
  * The PyTorch bridge against real PyTorch (Debian's python3-torch), both ways:
  *
  * - PyTorch → app: weights trained in PyTorch (fixtures/pytorch, made by tools/pytorch/make_fixture.py)
- *   go through the safetensors decoder and the layout conversion into the tfjs SimpleCNN, which then
+ *   go through the safetensors decoder and the layout conversion into the app's SimpleCNN, which then
  *   computes PyTorch's logits; float16, bfloat16 and float64 read as PyTorch converts them. These need
  *   only the committed fixtures.
  * - app → PyTorch: weights the app trained (the fixture plus three Adam steps here) are exported, loaded
@@ -20,18 +20,18 @@ import { MNIST_DIR, TOOLS_DIR, loadDtypesFixture, loadTrainedFixture, mnistImage
 import { noticeIfNoTorch, runPython, torchAvailable } from '../../../fixtures/pytorch/python';
 import { registerWasmTrainingKernels } from '../../worker/backends/wasmKernels';
 import { gatherImages, sequentialOrder } from '../../worker/data/batches';
-import { PARAM_NAMES, createParams, disposeParams, forward, type ParamName, type Params } from '../../worker/model/simpleCnn';
-import { decodeSimpleCnnSafetensors, encodeSimpleCnnSafetensors } from '../../worker/model/torchLayout';
+import { createSpecNetwork, disposeSpecNetwork, readSpecNetworkValues, specForward, type SpecNetwork } from '../../worker/model/specNetwork';
 import { TorchAdam } from '../../worker/training/torchAdam';
 import { trainStep } from '../../worker/training/trainStep';
 import { DEFAULT_CONFIG, OPTIMIZER_KINDS } from '../config';
+import { SIMPLE_CNN_SPEC } from '../arch/archSpec';
 import { parseCompactArch } from '../arch/compactForm';
 import { paramLayouts } from '../arch/paramLayouts';
 import { elementCount } from '../paramLayout';
 import { decodePytorchWeights, encodePytorchWeights, type ExportedRun, type NetworkLayout } from './pytorchFiles';
 import { PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON } from './pytorchTexts';
 import { decodeSafetensors } from './safetensors';
-import { generateTrainingScript } from './trainingScript';
+import { SIMPLE_CNN_PYTORCH, generateTrainingScript } from './trainingScript';
 
 const LOGIT_TOLERANCE = 1e-5;
 /** Test images for the generated script's accuracy: 1,000, so one image is 0.1 points. */
@@ -39,11 +39,11 @@ const SCRIPT_TEST_IMAGES = 1000;
 
 noticeIfNoTorch('the PyTorch round trips (app → PyTorch, the generated script, .pt conversion)');
 
-/** Logits [count, 10] of the tfjs SimpleCNN (dropout off) on the first `count` test images. */
-async function appLogits(params: Params, count: number): Promise<Float32Array> {
+/** Logits [count, 10] of the app's SimpleCNN (dropout off) on the first `count` test images. */
+async function appLogits(network: SpecNetwork, count: number): Promise<Float32Array> {
   const { images } = mnistImages('t10k', count);
   const input = tf.tensor4d(gatherImages(images, sequentialOrder(count), 0, count), [count, 28, 28, 1]);
-  const logits = forward(params, input, { training: false, dropoutRate: 0 });
+  const { logits } = specForward(network, input, { training: false, dropoutRate: 0 });
   const values = (await logits.data()) as Float32Array;
   tf.dispose([input, logits]);
   return values;
@@ -67,16 +67,16 @@ function accuracy(logits: Float32Array, count: number): number {
   return (100 * correct) / count;
 }
 
-async function weightsOf(params: Params): Promise<Map<ParamName, Float32Array>> {
-  const weights = new Map<ParamName, Float32Array>();
-  for (const name of PARAM_NAMES) weights.set(name, (await params.get(name)!.data()) as Float32Array);
-  return weights;
+/** SimpleCNN's weights from a `.safetensors` state_dict, checked tensor by tensor. */
+function decodeSimpleCnn(file: ArrayBuffer | Uint8Array) {
+  return decodePytorchWeights(SIMPLE_CNN_PYTORCH, file);
 }
 
-function importFixture(): Map<ParamName, Float32Array> {
-  const imported = decodeSimpleCnnSafetensors(loadTrainedFixture().file);
+/** The app's SimpleCNN holding the weights trained in PyTorch (fixtures/pytorch). */
+function importFixture(): SpecNetwork {
+  const imported = decodeSimpleCnn(loadTrainedFixture().file);
   if (!imported.ok) throw new Error(imported.error);
-  return imported.weights;
+  return createSpecNetwork(SIMPLE_CNN_SPEC, imported.tensors);
 }
 
 beforeAll(async () => {
@@ -85,13 +85,13 @@ beforeAll(async () => {
 });
 
 describe('PyTorch → the app', () => {
-  it('imports weights trained in PyTorch into the tfjs SimpleCNN, which computes PyTorch’s logits', async () => {
+  it('imports weights trained in PyTorch into the app’s SimpleCNN, which computes PyTorch’s logits', async () => {
     const { meta } = loadTrainedFixture();
     expect(meta.labels).toEqual([...mnistImages('t10k', meta.testImages).labels]);
     const before = tf.memory().numTensors;
-    const params = createParams(importFixture());
-    const logits = await appLogits(params, meta.testImages);
-    disposeParams(params);
+    const network = importFixture();
+    const logits = await appLogits(network, meta.testImages);
+    disposeSpecNetwork(network);
     expect(tf.memory().numTensors).toBe(before);
 
     const difference = maxDifference(logits, meta.logits.flat());
@@ -115,7 +115,7 @@ describe('PyTorch → the app', () => {
 
 describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', () => {
   let workDir = '';
-  let trained: Map<ParamName, Float32Array>;
+  let trained: Map<string, Float32Array>;
   let run: ExportedRun;
   let exportedPath = '';
 
@@ -124,20 +124,20 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
     const tensorsBefore = tf.memory().numTensors;
     // Weights the app made: the PyTorch fixture after three Adam steps here (dropout off). A fresh Adam
     // moves every weight by about lr per step, so a small rate keeps the trained network trained.
-    const params = createParams(importFixture());
-    const optimizer = new TorchAdam<ParamName>(params, { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 });
+    const network = importFixture();
+    const optimizer = new TorchAdam<string>(network.params, { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 });
     const batch = 32;
     const { images, labels } = mnistImages('train', 3 * batch);
     for (let step = 0; step < 3; step++) {
       const x = tf.tensor4d(gatherImages(images, sequentialOrder(3 * batch), step * batch, (step + 1) * batch), [batch, 28, 28, 1]);
       const y = tf.tensor1d(Int32Array.from(labels.subarray(step * batch, (step + 1) * batch)), 'int32');
-      const loss = trainStep(params, optimizer, { images: x, labels: y, dropoutRate: 0, dropoutSeed: 0 });
+      const loss = trainStep(network, optimizer, { images: x, labels: y, dropoutRate: 0, dropoutSeed: 0 });
       tf.dispose([loss, x, y]);
     }
     optimizer.dispose();
-    trained = await weightsOf(params);
-    const testAccuracy = accuracy(await appLogits(params, SCRIPT_TEST_IMAGES), SCRIPT_TEST_IMAGES);
-    disposeParams(params);
+    trained = await readSpecNetworkValues(network);
+    const testAccuracy = accuracy(await appLogits(network, SCRIPT_TEST_IMAGES), SCRIPT_TEST_IMAGES);
+    disposeSpecNetwork(network);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
 
     run = {
@@ -146,7 +146,7 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
       config: { ...DEFAULT_CONFIG, testSize: SCRIPT_TEST_IMAGES },
       testAccuracy,
     };
-    const file = encodeSimpleCnnSafetensors(trained, run, 3);
+    const file = encodePytorchWeights(SIMPLE_CNN_PYTORCH, trained, run, 3);
     exportedPath = join(workDir, 'round-trip.safetensors');
     writeFileSync(exportedPath, new Uint8Array(file));
     console.info(`exported ${file.byteLength} bytes; the app's accuracy on ${SCRIPT_TEST_IMAGES} test images: ${testAccuracy.toFixed(2)}%`);
@@ -161,9 +161,9 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
     const torch = JSON.parse(result.stdout) as { metadata: Record<string, string>; logits: number[][] };
     expect(torch.metadata).toMatchObject({ app: 'MNIST Lab', architecture: 'SimpleCNN', run: 'Round trip', run_id: 'run-round-trip' });
 
-    const params = createParams(trained);
-    const logits = await appLogits(params, count);
-    disposeParams(params);
+    const network = createSpecNetwork(SIMPLE_CNN_SPEC, trained);
+    const logits = await appLogits(network, count);
+    disposeSpecNetwork(network);
     const difference = maxDifference(logits, torch.logits.flat());
     console.info(`app → PyTorch: largest logit difference ${difference.toExponential(2)} over ${count} test images`);
     expect(difference).toBeLessThan(LOGIT_TOLERANCE);
@@ -203,7 +203,7 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
     expect(result.stdout).toMatch(epoch(1, '0.001000'));
     expect(result.stdout).toMatch(epoch(2, '0.000500'));
     expect(result.stdout).toMatch(/\n\n最终测试准确率: \d+\.\d{2}%\n/);
-    const saved = decodeSimpleCnnSafetensors(readFileSync(savedPath));
+    const saved = decodeSimpleCnn(readFileSync(savedPath));
     expect(saved.ok, saved.ok ? '' : saved.error).toBe(true);
   });
 
@@ -241,15 +241,15 @@ describe.skipIf(!torchAvailable())('the app → PyTorch (python3 with torch)', (
     for (const [flags, container] of [[[], 'zip'], [['--legacy'], 'pickle']] as const) {
       const saved = runPython([check, 'save-pt', '--weights', exportedPath, '--out', modelPt, ...flags]);
       expect(saved.stderr).toBe('');
-      expect(decodeSimpleCnnSafetensors(readFileSync(modelPt))).toMatchObject({ ok: false, text: { key: 'pytorch.pickle', container } });
+      expect(decodeSimpleCnn(readFileSync(modelPt))).toMatchObject({ ok: false, text: { key: 'pytorch.pickle', container } });
     }
 
     const converted = runPython(['-c', PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON], { cwd: workDir });
     expect(converted.stderr).toBe('');
-    const imported = decodeSimpleCnnSafetensors(readFileSync(join(workDir, 'model.safetensors')));
+    const imported = decodeSimpleCnn(readFileSync(join(workDir, 'model.safetensors')));
     if (!imported.ok) throw new Error(imported.error);
-    for (const name of PARAM_NAMES) {
-      expect(Buffer.from(imported.weights.get(name)!.buffer).equals(Buffer.from(trained.get(name)!.slice().buffer)), name).toBe(true);
+    for (const [name, weights] of trained) {
+      expect(Buffer.from(imported.tensors.get(name)!.buffer).equals(Buffer.from(weights.slice().buffer)), name).toBe(true);
     }
   });
 });

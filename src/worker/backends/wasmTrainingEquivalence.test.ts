@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, expect, it } from 'vitest';
-import { createParams, disposeParams, initialParamValues, PARAM_NAMES } from '../model/simpleCnn';
+import { SIMPLE_CNN_SPEC } from '../../shared/arch/archSpec';
+import { createSpecNetwork, disposeSpecNetwork, initialSpecValues, readSpecNetworkValues } from '../model/specNetwork';
 import { createOptimizer } from '../training/optimizer';
 import { SeededRandom } from '../training/random';
 import { trainStep } from '../training/trainStep';
@@ -38,20 +39,20 @@ function batches(): { images: Float32Array; labels: Int32Array }[] {
 }
 
 async function train(): Promise<{ losses: number[]; weights: Float32Array[] }> {
-  const params = createParams(initialParamValues(new SeededRandom(3)));
-  const optimizer = createOptimizer('adam', params, { lr: 1e-3, weightDecay: 1e-4 });
+  const network = createSpecNetwork(SIMPLE_CNN_SPEC, initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(3)));
+  const optimizer = createOptimizer('adam', network.params, { lr: 1e-3, weightDecay: 1e-4 });
   const losses: number[] = [];
   const random = new SeededRandom(5);
   for (const batch of batches()) {
     const images = tf.tensor4d(batch.images, [BATCH, 28, 28, 1]);
     const labels = tf.tensor1d(batch.labels, 'int32');
-    const result = trainStep(params, optimizer, { images, labels, dropoutRate: 0.25, dropoutSeed: random.nextUint32() });
+    const result = trainStep(network, optimizer, { images, labels, dropoutRate: 0.25, dropoutSeed: random.nextUint32() });
     losses.push((await result.data())[0]);
     tf.dispose([images, labels, result]);
   }
-  const weights = await Promise.all(PARAM_NAMES.map(async (name) => (await params.get(name)?.data()) as Float32Array));
+  const weights = [...(await readSpecNetworkValues(network)).values()];
   optimizer.dispose();
-  disposeParams(params);
+  disposeSpecNetwork(network);
   return { losses, weights };
 }
 

@@ -15,9 +15,9 @@
  * box often runs a browser or PyTorch next to it) CPU time is the steadier estimate of what the
  * step costs on a core of its own. Compare runs by CPU time, and several runs at that.
  *
- * It runs the real thing: `createParams(initialParamValues(new SeededRandom(0)))`, `TorchAdam` with the
- * app's defaults (lr 1e-3, weight decay 1e-4), `trainStep` with dropout 0.25, and awaits the result
- * like the trainer does. Per-kernel times come from wrapping every registered wasm kernel's
+ * It runs the real thing: the seed's SimpleCNN (`SIMPLE_CNN_SPEC`) initialized from `SeededRandom(0)`,
+ * `TorchAdam` with the app's defaults (lr 1e-3, weight decay 1e-4), `trainStep` with dropout 0.25, and
+ * awaits the result like the trainer does. Per-kernel times come from wrapping every registered wasm kernel's
  * kernelFunc with a timer (wasm kernels are synchronous, so wall time is kernel time). Kernels that
  * call other kernels directly (this project's Conv2DBackprop* kernels, tfjs's own composites) are
  * counted once at the outermost level ("top level" table) and their inner calls are listed
@@ -28,7 +28,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParams, disposeParams, initialParamValues, type ParamName, type Params } from '../model/simpleCnn';
+import { SIMPLE_CNN_SPEC } from '../../shared/arch/archSpec';
+import { createSpecNetwork, disposeSpecNetwork, initialSpecValues, type SpecNetwork } from '../model/specNetwork';
 import { SeededRandom } from '../training/random';
 import { TorchAdam } from '../training/torchAdam';
 import { trainStep } from '../training/trainStep';
@@ -140,8 +141,8 @@ function table(title: string, stats: Map<string, Stat>, perSteps: number, totalC
 }
 
 describe.skipIf(!enabled)('wasm training step benchmark (SimpleCNN, batch 128)', () => {
-  let params: Params;
-  let optimizer: TorchAdam<ParamName>;
+  let network: SpecNetwork;
+  let optimizer: TorchAdam<string>;
   let images: tf.Tensor4D;
   let labels: tf.Tensor1D;
 
@@ -151,8 +152,8 @@ describe.skipIf(!enabled)('wasm training step benchmark (SimpleCNN, batch 128)',
     expect(await tf.setBackend('wasm')).toBe(true);
     await tf.ready();
     const random = new SeededRandom(0);
-    params = createParams(initialParamValues(random));
-    optimizer = new TorchAdam<ParamName>(params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 });
+    network = createSpecNetwork(SIMPLE_CNN_SPEC, initialSpecValues(SIMPLE_CNN_SPEC, random));
+    optimizer = new TorchAdam<string>(network.params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 });
     const pixels = new Float32Array(BATCH * 28 * 28);
     for (let i = 0; i < pixels.length; i++) pixels[i] = (random.next() - 0.1307) / 0.3081;
     const ys = new Int32Array(BATCH);
@@ -163,12 +164,12 @@ describe.skipIf(!enabled)('wasm training step benchmark (SimpleCNN, batch 128)',
 
   afterAll(() => {
     optimizer?.dispose();
-    if (params) disposeParams(params);
+    if (network) disposeSpecNetwork(network);
     tf.dispose([images, labels]);
   });
 
   async function oneStep(seed: number): Promise<number> {
-    const result = trainStep(params, optimizer, { images, labels, dropoutRate: 0.25, dropoutSeed: seed });
+    const result = trainStep(network, optimizer, { images, labels, dropoutRate: 0.25, dropoutSeed: seed });
     const [loss] = await result.data();
     result.dispose();
     return loss!;

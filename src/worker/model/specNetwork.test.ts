@@ -2,14 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SIMPLE_CNN_SPEC, type ArchSpec } from '../../shared/arch/archSpec';
-import { paramLayouts } from '../../shared/arch/paramLayouts';
 import { ARCH_PRESETS } from '../../shared/arch/presets';
-import { fromTorchLayout as fromTorchBySpec } from '../../shared/arch/torchConversion';
 import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { SeededRandom } from '../training/random';
 import { TorchAdam } from '../training/torchAdam';
 import { trainStep } from '../training/trainStep';
-import { PARAM_NAMES, createParams, disposeParams, forward, forwardWithActivations, initialParamValues, type ParamName } from './simpleCnn';
 import {
   applyRunningStats,
   createSpecNetwork,
@@ -18,10 +15,9 @@ import {
   readSpecNetworkValues,
   specForward,
   specForwardWithActivations,
+  type SpecForwardOptions,
   type SpecNetwork,
 } from './specNetwork';
-import { specTrainStep } from './specNetworkTrainStep';
-import { fromTorchLayout as fromTorchSimpleCnn } from './torchLayout';
 
 // WASM with the app's training kernels: the backend the app trains on without a GPU, and fast enough here.
 beforeAll(async () => {
@@ -42,102 +38,87 @@ afterEach(() => {
 const images = (count: number, seed = 1) => tf.randomNormal([count, 28, 28, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
 const labelsOf = (count: number) => tf.tensor1d(Array.from({ length: count }, (_, i) => (i * 7) % 10), 'int32');
 
+/** SimpleCNN's tensors as the seed's PyTorch model names them, in this app's layout (HWIO filters, [in, out] weights). */
+const SIMPLE_CNN_SHAPES: [name: string, shape: number[]][] = [
+  ['conv1.weight', [3, 3, 1, 32]],
+  ['conv1.bias', [32]],
+  ['conv2.weight', [3, 3, 32, 64]],
+  ['conv2.bias', [64]],
+  ['conv3.weight', [3, 3, 64, 128]],
+  ['conv3.bias', [128]],
+  ['fc1.weight', [1152, 256]],
+  ['fc1.bias', [256]],
+  ['fc2.weight', [256, 10]],
+  ['fc2.bias', [10]],
+];
+
 describe('spec network: SimpleCNN', () => {
-  it('initializes exactly as simpleCnn.ts, draw for draw, with 390,410 parameters', () => {
+  it("has the seed's 390,410 parameters, drawn as PyTorch initializes them: U(±1/√fan_in), in state_dict order", () => {
     const seed = 42;
-    const byName = initialParamValues(new SeededRandom(seed));
     const random = new SeededRandom(seed);
-    const bySpec = initialSpecValues(SIMPLE_CNN_SPEC, random);
-    expect([...bySpec.keys()]).toEqual(PARAM_NAMES);
-    for (const name of PARAM_NAMES) expect(bySpec.get(name), name).toEqual(byName.get(name));
-    const after = new SeededRandom(seed);
-    initialParamValues(after);
-    expect(random.currentState).toBe(after.currentState);
-    expect([...bySpec.values()].reduce((n, a) => n + a.length, 0)).toBe(390_410);
-  });
+    const values = initialSpecValues(SIMPLE_CNN_SPEC, random);
+    expect([...values.keys()]).toEqual(SIMPLE_CNN_SHAPES.map(([name]) => name));
+    expect([...values.values()].reduce((n, a) => n + a.length, 0)).toBe(390_410);
 
-  it('gives the same logits, activations and gradients as simpleCnn.ts with dropout on', () => {
-    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(3));
-    const params = createParams(values as Map<ParamName, Float32Array>);
-    const net = network(SIMPLE_CNN_SPEC, 3);
-    const x = images(6);
-    const labels = labelsOf(6);
-    const options = { training: true, dropoutRate: 0.25, dropoutSeed: 77 };
-    const before = tf.memory().numTensors;
-
-    const reference = forwardWithActivations(params, x, options);
-    const mine = specForwardWithActivations(net, x, options);
-    expect(mine.logits.dataSync()).toEqual(reference.logits.dataSync());
-    expect(mine.activations.map((a) => a.shape)).toEqual([
-      [6, 28, 28, 32],
-      [6, 14, 14, 64],
-      [6, 7, 7, 128],
-    ]);
-    mine.activations.forEach((activation, i) => expect(activation.dataSync()).toEqual(Object.values(reference.activations)[i].dataSync()));
-    expect(mine.runningStats).toEqual([]);
-    tf.dispose([reference, mine.logits, mine.activations]);
-
-    const loss = (logits: () => tf.Tensor2D) => () => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 10), logits()) as tf.Scalar;
-    const referenceGrads = tf.variableGrads(loss(() => forward(params, x, options)), [...params.values()]);
-    const myGrads = tf.variableGrads(loss(() => specForward(net, x, options).logits), [...net.params.values()]);
-    expect(myGrads.value.dataSync()).toEqual(referenceGrads.value.dataSync());
-    for (const name of PARAM_NAMES) {
-      const expected = referenceGrads.grads[(params.get(name) as tf.Variable).name].dataSync();
-      expect(myGrads.grads[(net.params.get(name) as tf.Variable).name].dataSync(), name).toEqual(expected);
+    // The generator's draws one after another, each tensor's element by element in this app's layout, so
+    // a seed gives the same network on every backend (and the data order after it is the same).
+    const fanIn: Record<string, number> = { conv1: 9, conv2: 9 * 32, conv3: 9 * 64, fc1: 1152, fc2: 256 };
+    const draws = new SeededRandom(seed);
+    for (const [name, shape] of SIMPLE_CNN_SHAPES) {
+      const bound = 1 / Math.sqrt(fanIn[name.split('.')[0]]);
+      const expected = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (draws.next() * 2 - 1) * bound);
+      expect(values.get(name), name).toEqual(expected);
     }
-    tf.dispose([referenceGrads.value, myGrads.value, Object.values(referenceGrads.grads), Object.values(myGrads.grads)]);
-    expect(tf.memory().numTensors).toBe(before);
-    tf.dispose([x, labels]);
-    disposeParams(params);
+    expect(random.currentState).toBe(draws.currentState);
+
+    const net = network(SIMPLE_CNN_SPEC);
+    expect([...net.params].map(([name, variable]) => [name, variable.shape])).toEqual(SIMPLE_CNN_SHAPES);
+    expect(net.buffers.size).toBe(0);
   });
 
-  it("drops a shard's rows exactly as simpleCnn.ts and as the whole batch does", () => {
-    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(4));
-    const params = createParams(values as Map<ParamName, Float32Array>);
+  it('maps [batch, 28, 28, 1] to [batch, 10] with the three conv maps before pooling, and drops out only in training', () => {
+    const net = network(SIMPLE_CNN_SPEC, 2);
+    const x = images(3);
+    const before = tf.memory().numTensors;
+    const withMaps = specForwardWithActivations(net, x, { training: true, dropoutRate: 0.25, dropoutSeed: 5 });
+    expect(withMaps.logits.shape).toEqual([3, 10]);
+    expect(withMaps.activations.map((a) => a.shape)).toEqual([
+      [3, 28, 28, 32],
+      [3, 14, 14, 64],
+      [3, 7, 7, 128],
+    ]);
+    expect(withMaps.runningStats).toEqual([]);
+    const logits = (options: SpecForwardOptions) => specForward(net, x, options).logits;
+    const evalA = logits({ training: false, dropoutRate: 0.25 });
+    const evalB = logits({ training: false, dropoutRate: 0.25, dropoutSeed: 5 });
+    const trainA = logits({ training: true, dropoutRate: 0.25, dropoutSeed: 5 });
+    const trainB = logits({ training: true, dropoutRate: 0.25, dropoutSeed: 5 });
+    const trainC = logits({ training: true, dropoutRate: 0.25, dropoutSeed: 6 });
+    const [a, b, ta, tb, tc, withMapsLogits] = [evalA, evalB, trainA, trainB, trainC, withMaps.logits].map((t) => Array.from(t.dataSync()));
+    expect(b).toEqual(a);
+    expect(tb).toEqual(ta); // same seed, same masks
+    expect(withMapsLogits).toEqual(ta);
+    expect(tc).not.toEqual(ta);
+    expect(ta).not.toEqual(a);
+    tf.dispose([withMaps, evalA, evalB, trainA, trainB, trainC]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it("drops a shard's rows as the whole batch drops them", () => {
     const net = network(SIMPLE_CNN_SPEC, 4);
     const x = images(8);
     const options = { training: true, dropoutRate: 0.5, dropoutSeed: 9 };
     const whole = specForward(net, x, options).logits;
     const shardImages = tf.slice(x, [3, 0, 0, 0], [4, 28, 28, 1]);
-    const shard = specForward(net, shardImages, { ...options, batchRows: { offset: 3, total: 8 } }).logits;
-    const reference = forward(params, shardImages, { ...options, batchRows: { offset: 3, total: 8 } });
-    expect(shard.dataSync()).toEqual(reference.dataSync());
+    const shardAt = (offset: number) => specForward(net, shardImages, { ...options, batchRows: { offset, total: 8 } }).logits;
+    const [shard, misplaced] = [shardAt(3), shardAt(0)];
     const wholeRows = tf.slice(whole, [3, 0], [4, 10]);
-    expect(Math.max(...tf.abs(tf.sub(wholeRows, shard)).dataSync())).toBeLessThan(1e-5);
-    tf.dispose([x, whole, shardImages, shard, reference, wholeRows]);
-    disposeParams(params);
-  });
-
-  it('trains step for step as trainStep does, dropout on', async () => {
-    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(5));
-    const params = createParams(values as Map<ParamName, Float32Array>);
-    const net = network(SIMPLE_CNN_SPEC, 5);
-    const adam = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-4 };
-    const referenceOptimizer = new TorchAdam<ParamName>(params, adam);
-    const optimizer = new TorchAdam<string>(net.params, adam);
-    const x = images(8);
-    const labels = labelsOf(8);
-    for (let step = 0; step < 2; step++) {
-      const input = { images: x, labels, dropoutRate: 0.25, dropoutSeed: 100 + step };
-      const reference = trainStep(params, referenceOptimizer, input);
-      const mine = specTrainStep(net, optimizer, input);
-      expect(mine.dataSync()).toEqual(reference.dataSync());
-      tf.dispose([reference, mine]);
-    }
-    const trained = await readSpecNetworkValues(net);
-    for (const name of PARAM_NAMES) expect(trained.get(name), name).toEqual((params.get(name) as tf.Variable).dataSync());
-    tf.dispose([x, labels]);
-    referenceOptimizer.dispose();
-    optimizer.dispose();
-    disposeParams(params);
-  });
-
-  it("converts PyTorch's tensors as simpleCnn's own converter does", () => {
-    const values = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(6));
-    for (const layout of paramLayouts(SIMPLE_CNN_SPEC)) {
-      const torchValues = values.get(layout.name) as Float32Array; // any values, read as PyTorch's layout
-      expect(fromTorchBySpec(layout, torchValues), layout.name).toEqual(fromTorchSimpleCnn(layout.name as ParamName, layout.torchShape, torchValues));
-    }
+    const largestDifference = (a: tf.Tensor, b: tf.Tensor) => Math.max(...tf.abs(tf.sub(a, b)).dataSync());
+    expect(largestDifference(wholeRows, shard)).toBeLessThan(1e-5);
+    // The rows' place in the batch picks their masks: the same images as rows 0 … 3 are dropped otherwise.
+    expect(largestDifference(wholeRows, misplaced)).toBeGreaterThan(1e-2);
+    tf.dispose([x, whole, shardImages, shard, misplaced, wholeRows]);
   });
 });
 
@@ -232,10 +213,10 @@ describe('spec network: any spec', () => {
     const x = images(4);
     const labels = labelsOf(4);
     const input = { images: x, labels, dropoutRate: 0.25, dropoutSeed: 1 };
-    tf.dispose(specTrainStep(net, optimizer, input)); // the optimizer's slots are created on the first step
+    tf.dispose(trainStep(net, optimizer, input)); // the optimizer's slots are created on the first step
     const before = tf.memory().numTensors;
     const runningVar = (net.buffers.get('bn3.running_var') as tf.Variable).dataSync().slice();
-    tf.dispose(specTrainStep(net, optimizer, input));
+    tf.dispose(trainStep(net, optimizer, input));
     expect(tf.memory().numTensors).toBe(before);
     expect((net.buffers.get('bn3.running_var') as tf.Variable).dataSync()).not.toEqual(runningVar);
     expect(optimizer.step).toBe(2);

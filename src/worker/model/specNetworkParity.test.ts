@@ -26,8 +26,8 @@ import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { IMAGE_SIZE, gatherImages, sequentialOrder } from '../data/batches';
 import { SeededRandom } from '../training/random';
 import { TorchAdam } from '../training/torchAdam';
+import { trainStep } from '../training/trainStep';
 import { createSpecNetwork, disposeSpecNetwork, initialSpecValues, readSpecNetworkValues, specForward } from './specNetwork';
-import { specTrainStep } from './specNetworkTrainStep';
 
 const RELATIVE_TOLERANCE = 1e-4;
 
@@ -152,7 +152,7 @@ describe('architecture parity with PyTorch (wasm backend)', () => {
           errors.logits0 = relativeDifference((await logits.data()) as Float32Array, logits0);
           tf.dispose([logits, runningStats.map((update) => update.value)]);
         }
-        const result = specTrainStep(network, optimizer, { images, labels, dropoutRate: 0, dropoutSeed: 0 });
+        const result = trainStep(network, optimizer, { images, labels, dropoutRate: 0, dropoutSeed: 0 });
         losses.push((await result.data())[0]);
         tf.dispose([result, images, labels]);
       }

@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadParityFixture } from '../../../fixtures/parity/loadParityFixture';
+import { SIMPLE_CNN_SPEC } from '../../shared/arch/archSpec';
 import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { gatherImages, gatherLabels, sequentialOrder } from '../data/batches';
-import { PARAM_NAMES, createParams, disposeParams, initialParamValues, type ParamName } from '../model/simpleCnn';
+import { createSpecNetwork, disposeSpecNetwork, initialSpecValues, readSpecNetworkValues } from '../model/specNetwork';
 import { SeededRandom } from '../training/random';
 import { createOptimizer } from '../training/optimizer';
 import { trainStep } from '../training/trainStep';
@@ -24,9 +25,9 @@ const STEPS = 5;
 const DROPOUT = 0.25;
 
 /** Losses and final weights of STEPS Adam steps over the fixture's batches, split into `shards` per batch. */
-async function train(shards: number): Promise<{ losses: number[]; correct: number[]; weights: Map<ParamName, Float32Array> }> {
-  const params = createParams(initialParamValues(new SeededRandom(7)));
-  const optimizer = createOptimizer('adam', params, { lr: 1e-3, weightDecay: 1e-4 });
+async function train(shards: number): Promise<{ losses: number[]; correct: number[]; weights: Map<string, Float32Array> }> {
+  const network = createSpecNetwork(SIMPLE_CNN_SPEC, initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(7)));
+  const optimizer = createOptimizer('adam', network.params, { lr: 1e-3, weightDecay: 1e-4 });
   const losses: number[] = [];
   const correct: number[] = [];
   for (let step = 0; step < STEPS; step++) {
@@ -37,29 +38,28 @@ async function train(shards: number): Promise<{ losses: number[]; correct: numbe
     if (shards === 0) {
       const images = tf.tensor4d(gatherImages(fixture.images, order, start, end), [batchSize, 28, 28, 1]);
       const y = tf.tensor1d(gatherLabels(labels, order, start, end), 'int32');
-      result = trainStep(params, optimizer, { images, labels: y, dropoutRate: DROPOUT, dropoutSeed });
+      result = trainStep(network, optimizer, { images, labels: y, dropoutRate: DROPOUT, dropoutSeed });
       tf.dispose([images, y]);
     } else {
       const shares = [];
       for (const [i, range] of shardRanges(start, end, shards).entries()) {
         const images = tf.tensor4d(gatherImages(fixture.images, order, range.start, range.end), [range.end - range.start, 28, 28, 1]);
         const y = tf.tensor1d(gatherLabels(labels, order, range.start, range.end), 'int32');
-        const share = shardShare(params, { images, labels: y, offset: range.start - start, total: batchSize, dropoutRate: DROPOUT, dropoutSeed });
+        const share = shardShare(network, { images, labels: y, offset: range.start - start, total: batchSize, dropoutRate: DROPOUT, dropoutSeed });
         tf.dispose([images, y]);
         // Every shard but the first crosses to the coordinator as arrays, as from a pool worker.
-        shares.push(i === 0 ? share : shareFromArrays(await readShare(share)));
+        shares.push(i === 0 ? share : shareFromArrays(network, await readShare(share)));
       }
-      result = applyShares(optimizer, shares);
+      result = applyShares(network, optimizer, shares);
     }
     const [loss, right] = await result.data();
     result.dispose();
     losses.push(loss);
     correct.push(right);
   }
-  const weights = new Map<ParamName, Float32Array>();
-  for (const name of PARAM_NAMES) weights.set(name, (await params.get(name)?.data()) as Float32Array);
+  const weights = await readSpecNetworkValues(network);
   optimizer.dispose();
-  disposeParams(params);
+  disposeSpecNetwork(network);
   return { losses, correct, weights };
 }
 
@@ -86,8 +86,8 @@ describe('a data-parallel step on the wasm backend', () => {
       const split = await train(shards);
       split.losses.forEach((loss, step) => expect(Math.abs(loss - single.losses[step]), `${shards} shards, step ${step + 1}`).toBeLessThan(1e-5));
       expect(split.correct).toEqual(single.correct);
-      for (const name of PARAM_NAMES) {
-        expect(relativeDifference(split.weights.get(name) as Float32Array, single.weights.get(name) as Float32Array), `${shards} shards, ${name}`).toBeLessThan(1e-5);
+      for (const [name, weights] of single.weights) {
+        expect(relativeDifference(split.weights.get(name) as Float32Array, weights), `${shards} shards, ${name}`).toBeLessThan(1e-5);
       }
     }
   });

@@ -6,11 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SIMPLE_CNN_SPEC } from '../../shared/arch/archSpec';
 import { DEFAULT_CONFIG, type TrainConfig } from '../../shared/config';
 import type { EpochMetrics, WorkerEvent } from '../../shared/protocol';
 import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { IMAGE_SIZE } from '../data/batches';
-import { createParams, disposeParams, initialParamValues } from '../model/simpleCnn';
+import { createSpecNetwork, disposeSpecNetwork, initialSpecValues } from '../model/specNetwork';
 import { createOptimizer } from '../training/optimizer';
 import { SeededRandom } from '../training/random';
 import { toySplit } from '../training/testing/toyData';
@@ -92,16 +93,16 @@ describe('a pool worker that fails', () => {
   };
 
   async function step(pool: WorkerPool): Promise<number> {
-    const params = createParams(initialParamValues(new SeededRandom(0)));
-    const optimizer = createOptimizer('adam', params, { lr: 1e-3, weightDecay: 0 });
+    const network = createSpecNetwork(SIMPLE_CNN_SPEC, initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(0)));
+    const optimizer = createOptimizer('adam', network.params, { lr: 1e-3, weightDecay: 0 });
     try {
-      const result = await trainStepOnPool(pool, params, optimizer, batch());
+      const result = await trainStepOnPool(pool, network, optimizer, batch());
       const [loss] = await result.data();
       result.dispose();
       return loss;
     } finally {
       optimizer.dispose();
-      disposeParams(params);
+      disposeSpecNetwork(network);
     }
   }
 

@@ -7,23 +7,27 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadParityFixture } from '../../../fixtures/parity/loadParityFixture';
+import { SIMPLE_CNN_SPEC } from '../../shared/arch/archSpec';
+import { paramLayouts } from '../../shared/arch/paramLayouts';
+import { fromTorchLayout } from '../../shared/arch/torchConversion';
 import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { IMAGE_SIZE, gatherImages, gatherLabels, sequentialOrder } from '../data/batches';
-import { PARAM_NAMES, createParams, disposeParams, forward, type ParamName } from '../model/simpleCnn';
-import { fromTorchLayout } from '../model/torchLayout';
+import { createSpecNetwork, disposeSpecNetwork, readSpecNetworkValues, specForward } from '../model/specNetwork';
 import { TorchAdam } from './torchAdam';
 import { trainStep } from './trainStep';
 
 const fixture = loadParityFixture();
 const meta = fixture.meta;
 const RELATIVE_TOLERANCE = 1e-4;
+const layouts = paramLayouts(SIMPLE_CNN_SPEC);
 
-function converted(source: typeof fixture.initial): Map<ParamName, Float32Array> {
+/** The fixture's tensors (PyTorch's layouts) in this app's. */
+function converted(source: typeof fixture.initial): Map<string, Float32Array> {
   return new Map(
-    PARAM_NAMES.map((name) => {
-      const tensor = source.get(name);
-      if (!tensor) throw new Error(`fixture lacks ${name}`);
-      return [name, fromTorchLayout(name, tensor.shape, tensor.values)];
+    layouts.map((layout) => {
+      const tensor = source.get(layout.name);
+      if (!tensor) throw new Error(`fixture lacks ${layout.name}`);
+      return [layout.name, fromTorchLayout(layout, tensor.values)];
     }),
   );
 }
@@ -64,17 +68,18 @@ describe.each(['wasm'])('parity with PyTorch on the %s backend', (backend) => {
   it('holds the fixture it expects', () => {
     expect(fixture.images.length).toBe(meta.batches * meta.batchSize * IMAGE_SIZE);
     expect(meta.optimizer).toMatchObject({ name: 'Adam', eps: 1e-8, weightDecay: 1e-4 });
+    expect(meta.params.map(({ name, shape }) => [name, shape])).toEqual(layouts.map(({ name, torchShape }) => [name, torchShape]));
   });
 
   it('gives the same logits, losses and weights after six Adam steps', async () => {
-    const params = createParams(converted(fixture.initial));
+    const network = createSpecNetwork(SIMPLE_CNN_SPEC, converted(fixture.initial));
     const first = batchTensors(0);
-    const logits = forward(params, first.images, { training: false, dropoutRate: 0 });
+    const { logits } = specForward(network, first.images, { training: false, dropoutRate: 0 });
     const logitsDiff = difference(await logits.data() as Float32Array, fixture.logits0);
     tf.dispose([logits, first.images, first.labels]);
     expect(logitsDiff.relative).toBeLessThan(RELATIVE_TOLERANCE);
 
-    const optimizer = new TorchAdam<ParamName>(params, {
+    const optimizer = new TorchAdam<string>(network.params, {
       lr: meta.optimizer.lr,
       beta1: meta.optimizer.betas[0],
       beta2: meta.optimizer.betas[1],
@@ -84,22 +89,21 @@ describe.each(['wasm'])('parity with PyTorch on the %s backend', (backend) => {
     const losses: number[] = [];
     for (let step = 0; step < meta.steps; step++) {
       const { images, labels } = batchTensors(step % meta.batches);
-      const result = trainStep(params, optimizer, { images, labels, dropoutRate: 0, dropoutSeed: 0 });
+      const result = trainStep(network, optimizer, { images, labels, dropoutRate: 0, dropoutSeed: 0 });
       losses.push((await result.data())[0]);
       tf.dispose([result, images, labels]);
     }
     losses.forEach((loss, step) => expect(Math.abs(loss - meta.losses[step]) / meta.losses[step]).toBeLessThan(RELATIVE_TOLERANCE));
 
     const expected = converted(fixture.final);
+    const trained = await readSpecNetworkValues(network);
     const report: Record<string, { relative: number; maxAbs: number }> = {};
-    for (const name of PARAM_NAMES) {
-      report[name] = difference((await params.get(name)?.data()) as Float32Array, expected.get(name) as Float32Array);
-    }
+    for (const { name } of layouts) report[name] = difference(trained.get(name) as Float32Array, expected.get(name) as Float32Array);
     console.info(`parity (${backend}): logits ${JSON.stringify(logitsDiff)}; max loss diff ${Math.max(...losses.map((l, i) => Math.abs(l - meta.losses[i])))}`);
     console.info(`parity (${backend}) weights: ${JSON.stringify(report)}`);
-    for (const name of PARAM_NAMES) expect(report[name].relative, name).toBeLessThan(RELATIVE_TOLERANCE);
+    for (const { name } of layouts) expect(report[name].relative, name).toBeLessThan(RELATIVE_TOLERANCE);
 
     optimizer.dispose();
-    disposeParams(params);
+    disposeSpecNetwork(network);
   });
 });

@@ -1,25 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { elementCount } from '../paramLayout';
-import { SIMPLE_CNN_LAYOUT } from '../simpleCnnShapes';
 import { SIMPLE_CNN_SPEC } from './archSpec';
 import { analyzeArch } from './analysis';
 import { paramLayouts } from './paramLayouts';
 import { ARCH_PRESETS, ARCH_PRESET_IDS } from './presets';
 
 describe('paramLayouts', () => {
-  it("gives SimpleCNN exactly SIMPLE_CNN_LAYOUT: conv1.weight … fc2.bias, fc1 read from the 3×3×128 map", () => {
-    expect(paramLayouts(SIMPLE_CNN_SPEC)).toEqual(SIMPLE_CNN_LAYOUT);
-    expect(paramLayouts(SIMPLE_CNN_SPEC).map((l) => l.name)).toEqual([
-      'conv1.weight',
-      'conv1.bias',
-      'conv2.weight',
-      'conv2.bias',
-      'conv3.weight',
-      'conv3.bias',
-      'fc1.weight',
-      'fc1.bias',
-      'fc2.weight',
-      'fc2.bias',
+  it("gives SimpleCNN the seed's state_dict: conv1.weight … fc2.bias, HWIO and [in, out] here, fc1 read from the 3×3×128 map", () => {
+    const conv = (name: string, kh: number, kw: number, inC: number, outC: number) => ({ name, kind: 'convWeight', shape: [kh, kw, inC, outC], torchShape: [outC, inC, kh, kw], trainable: true });
+    const dense = (name: string, inF: number, outF: number) => ({ name, kind: 'denseWeight', shape: [inF, outF], torchShape: [outF, inF], trainable: true });
+    const bias = (name: string, size: number) => ({ name, kind: 'vector', shape: [size], torchShape: [size], trainable: true });
+    expect(paramLayouts(SIMPLE_CNN_SPEC)).toEqual([
+      conv('conv1.weight', 3, 3, 1, 32),
+      bias('conv1.bias', 32),
+      conv('conv2.weight', 3, 3, 32, 64),
+      bias('conv2.bias', 64),
+      conv('conv3.weight', 3, 3, 64, 128),
+      bias('conv3.bias', 128),
+      { ...dense('fc1.weight', 1152, 256), flattenedFrom: { height: 3, width: 3, channels: 128 } },
+      bias('fc1.bias', 256),
+      dense('fc2.weight', 256, 10),
+      bias('fc2.bias', 10),
     ]);
   });
 

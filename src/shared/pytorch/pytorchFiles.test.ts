@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SIMPLE_CNN_SPEC } from '../arch/archSpec';
 import { DEFAULT_CONFIG, type TrainConfig } from '../config';
-import { parameterCount } from '../simpleCnnShapes';
-import { initialParamValues } from '../../worker/model/simpleCnn';
+import { initialSpecValues } from '../../worker/model/specNetwork';
 import { SeededRandom } from '../../worker/training/random';
 import { decodePytorchWeights, encodePytorchWeights, exportMetadata, pytorchFileStem, type ExportedRun } from './pytorchFiles';
 import { englishPytorchText } from './pytorchTexts';
@@ -55,13 +55,14 @@ describe('exportMetadata', () => {
 });
 
 describe('SimpleCNN weights through a .safetensors file', () => {
-  const weights = initialParamValues(new SeededRandom(7));
+  const weights = initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(7));
 
   it('round-trips: the exported file is read back to the same weights and metadata', () => {
     const bytes = encodePytorchWeights(SIMPLE_CNN_PYTORCH, weights, run, 4690);
     const headerBytes = Number(new DataView(bytes).getBigUint64(0, true));
-    expect(bytes.byteLength).toBe(8 + headerBytes + parameterCount() * 4);
-    console.info(`SimpleCNN .safetensors: ${bytes.byteLength} bytes (header ${headerBytes}, data ${parameterCount() * 4})`);
+    const dataBytes = 390_410 * 4; // the seed's parameters, float32
+    expect(bytes.byteLength).toBe(8 + headerBytes + dataBytes);
+    console.info(`SimpleCNN .safetensors: ${bytes.byteLength} bytes (header ${headerBytes}, data ${dataBytes})`);
 
     const raw = decodeSafetensors(bytes);
     expect(raw.ok && [...raw.tensors].map(([name, t]) => `${name} ${t.dtype} [${t.shape.join(', ')}]`)).toEqual([

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { SIMPLE_CNN_SPEC } from '../arch/archSpec';
+import { paramLayouts } from '../arch/paramLayouts';
 import { elementCount, type ParamLayout } from '../paramLayout';
-import { SIMPLE_CNN_LAYOUT } from '../simpleCnnShapes';
 import type { DecodedTensor } from './safetensors';
 import { fromStateDict, toStateDict } from './stateDict';
+
+const SIMPLE_CNN_LAYOUT = paramLayouts(SIMPLE_CNN_SPEC);
 
 const conv: ParamLayout = { name: 'conv.weight', kind: 'convWeight', shape: [2, 3, 4, 5], torchShape: [5, 4, 2, 3], trainable: true };
 const dense: ParamLayout = { name: 'fc.weight', kind: 'denseWeight', shape: [6, 4], torchShape: [4, 6], trainable: true };

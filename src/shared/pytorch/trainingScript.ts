@@ -12,8 +12,8 @@
  * ./specModelClass.ts writes for any architecture spec.
  */
 import { SIMPLE_CNN_SPEC } from '../arch/archSpec';
+import { paramLayouts } from '../arch/paramLayouts';
 import type { OptimizerKind } from '../optimizers';
-import { SIMPLE_CNN_LAYOUT } from '../simpleCnnShapes';
 import { APP_NAME, NORMALIZATION_FORMULA, pytorchFileStem, type ExportedRun, type NetworkLayout } from './pytorchFiles';
 
 export interface PytorchArchitecture extends NetworkLayout {
@@ -35,7 +35,7 @@ export interface PytorchArchitecture extends NetworkLayout {
 export const SIMPLE_CNN_PYTORCH: PytorchArchitecture = {
   className: 'SimpleCNN',
   spec: SIMPLE_CNN_SPEC,
-  layout: SIMPLE_CNN_LAYOUT,
+  layout: paramLayouts(SIMPLE_CNN_SPEC),
   description: "the seed's SimpleCNN",
   instantiate: 'SimpleCNN(dropout=DROPOUT)',
   usesDropout: true,

@@ -1,7 +1,7 @@
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
+import { paramLayouts } from '../../shared/arch/paramLayouts';
 import { saveWithRetention } from '../../shared/checkpointRetention';
-import { PARAM_NAMES } from '../../shared/simpleCnnShapes';
 import type { TrainingCheckpoint } from './checkpoint';
 import {
   ARCHIVE_DB_NAME,
@@ -22,9 +22,10 @@ import { fakeCheckpoint as checkpoint, type At } from './testing/fakeCheckpoint'
  */
 function expectSameCheckpoint(actual: unknown, expected: TrainingCheckpoint): void {
   const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const names = paramLayouts(expected.config.arch).map((layout) => layout.name);
   const arrays = (c: TrainingCheckpoint) => [
-    ...PARAM_NAMES.map((name) => c.params[name]),
-    ...PARAM_NAMES.flatMap((name) => Object.values(c.optimizer.slots[name])),
+    ...names.map((name) => c.params[name]),
+    ...names.flatMap((name) => Object.values(c.optimizer.slots[name])),
     ...(c.order ? [c.order] : []),
   ];
   const rest = ({ params: _p, optimizer: { slots: _s, ...optimizer }, ...c }: TrainingCheckpoint) => ({ ...c, optimizer });

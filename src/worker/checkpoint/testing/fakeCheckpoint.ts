@@ -1,6 +1,8 @@
 /** Checkpoints for tests: every tensor at SimpleCNN's real size, under Adam, without training anything. */
+import { SIMPLE_CNN_SPEC } from '../../../shared/arch/archSpec';
+import { paramLayouts } from '../../../shared/arch/paramLayouts';
 import { DEFAULT_CONFIG } from '../../../shared/config';
-import { PARAM_NAMES, PARAM_SHAPES, type ParamName } from '../../../shared/simpleCnnShapes';
+import { elementCount } from '../../../shared/paramLayout';
 import { CHECKPOINT_VERSION, type TrainingCheckpoint } from '../checkpoint';
 
 export interface At {
@@ -17,10 +19,10 @@ export interface At {
 
 /** A SimpleCNN checkpoint under Adam, four steps an epoch. */
 export function fakeCheckpoint({ runId, epoch, batch = 0, step = epoch * 4 + batch, savedAt = 1000 + step, reason = batch ? 'pause' : 'epoch', value = step / 100 }: At): TrainingCheckpoint {
-  const params = {} as Record<ParamName, Float32Array>;
-  const slots = {} as Record<ParamName, Record<string, Float32Array>>;
-  for (const name of PARAM_NAMES) {
-    const size = PARAM_SHAPES[name].reduce((a: number, b: number) => a * b, 1);
+  const params: Record<string, Float32Array> = {};
+  const slots: Record<string, Record<string, Float32Array>> = {};
+  for (const { name, shape } of paramLayouts(SIMPLE_CNN_SPEC)) {
+    const size = elementCount(shape);
     params[name] = new Float32Array(size).fill(value);
     slots[name] = { exp_avg: new Float32Array(size).fill(value / 10), exp_avg_sq: new Float32Array(size).fill(value / 100) };
   }

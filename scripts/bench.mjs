@@ -1150,6 +1150,7 @@ async function main() {
     for (const backend of options.backends) {
       // Only wasm trains on a pool of workers (auto may pick it); the GPUs and cpu use one.
       for (const workers of backend === 'wasm' || backend === 'auto' ? options.workers : [1]) {
+        /** @type {any} */
         const result = await measureBackend(shared, backend, workers, arch);
         if (interrupted) return 130;
         if (result.error) log(`${backend}: ${result.error}`);

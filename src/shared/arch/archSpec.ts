@@ -15,7 +15,7 @@
  * always the run's live `dropout` setting, the same at every site. That is exactly the seed, whose one
  * `nn.Dropout(0.25)` module runs twice (after the flatten and after fc1), and it keeps a single slider
  * meaningful for every architecture. Site k (0-based, in forward order) draws its mask with the step's
- * dropout seed + k, as simpleCnn.ts does for its two sites.
+ * dropout seed + k (SimpleCNN: seed after the flatten, seed + 1 after fc1).
  *
  * A conv followed by BatchNorm has no bias (`bias=False`, as in torchvision's ResNets): BatchNorm's
  * shift replaces it, and such a bias gets a gradient of exactly zero in exact arithmetic, i.e. rounding

@@ -1,10 +1,8 @@
 /**
- * Any architecture spec (src/shared/arch) as variables and a forward function, the way simpleCnn.ts builds
- * the seed's network: explicit tensors named as PyTorch's `state_dict` names them, dropout masks from the
- * run's seeded generator, and the activations of every conv block for the feature-map view. For
- * SIMPLE_CNN_SPEC it computes what simpleCnn.ts computes, with the same ops in the same order, from the
- * same initial values (specNetwork.test.ts holds it to that), so the app can switch over without a change
- * in any run.
+ * Any architecture spec (src/shared/arch) as variables and a forward function (rather than tf.layers):
+ * explicit tensors named as PyTorch's `state_dict` names them, dropout masks from the run's seeded
+ * generator, and the activations of every conv block for the feature-map view. The seed's SimpleCNN is
+ * SIMPLE_CNN_SPEC; its PyTorch parity is training/parity.test.ts's.
  *
  * Layout is TensorFlow.js's (NHWC, HWIO filters, [in, out] dense weights); ParamLayout says how each
  * tensor maps to PyTorch's, and src/shared/arch/torchConversion.ts converts.
@@ -15,7 +13,7 @@
  * (n = batch · height · width, the unbiased variance, as PyTorch stores it); in eval the running
  * statistics normalize. A variable cannot be assigned inside `tf.variableGrads`, so a training forward
  * RETURNS the new running statistics (`runningStats`) and the caller applies them with `applyRunningStats`
- * after the optimizer step (specNetworkTrainStep.ts does both). A caller that runs a training forward
+ * after the optimizer step (training/trainStep.ts does both). A caller that runs a training forward
  * without stepping disposes them instead.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -41,8 +39,7 @@ export interface SpecNetwork {
  * The initial value of every tensor, by PyTorch name, as PyTorch initializes each layer type: Conv2d and
  * Linear weight and bias U(±1/√fan_in) (kaiming_uniform(a=√5) for the weight), drawn from the run's
  * generator in layout order, element by element in this app's layout; BatchNorm weight 1, bias 0,
- * running mean 0, running variance 1 (no draws). For SIMPLE_CNN_SPEC this is simpleCnn.ts's
- * `initialParamValues`, draw for draw.
+ * running mean 0, running variance 1 (no draws).
  */
 export function initialSpecValues(spec: ArchSpec, random: SeededRandom): Map<string, Float32Array> {
   const layouts = paramLayouts(spec);
@@ -255,7 +252,6 @@ function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
 /**
  * `tf.dropout(x, rate, undefined, seed)` for the rows `offset …` of a `total`-row batch: the same
  * uniform noise (drawn for the whole batch, row by row) and the same `floor(u + keep) / keep` mask.
- * (simpleCnn.ts's, unchanged, so SimpleCNN's masks are the same under either.)
  */
 function dropoutRows(x: tf.Tensor2D, rate: number, seed: number, rows?: { offset: number; total: number }): tf.Tensor2D {
   if (!rows) return tf.dropout(x, rate, undefined, seed) as tf.Tensor2D;

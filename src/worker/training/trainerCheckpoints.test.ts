@@ -393,10 +393,28 @@ describe('branches', () => {
 
   it('takes the controls\' settings: a higher learning rate gives a new curve from the branch point, the parent untouched', async () => {
     const archive = await freshArchive();
-    const parent = await parentRun(archive);
     const faster = { ...config, lr: 3e-2 };
-    const events = await runTrainer({ archive, begin: (t) => void t.branch('fast', { runId: 'parent', epoch: 1 }, faster) });
+    // The parent, then in the same worker (once it is idle again) the branch.
+    let branched = false;
+    const both = await runTrainer({
+      archive,
+      begin: (t) => t.start(config, 'parent'),
+      act: (event, t) => {
+        if (event.type === 'state' && event.state === 'idle' && !branched) {
+          branched = true;
+          void t.branch('fast', { runId: 'parent', epoch: 1 }, faster);
+        }
+      },
+      runs: 2,
+    });
+    const split = both.findIndex((e) => e.type === 'done') + 1;
+    const [parentEvents, events] = [both.slice(0, split), both.slice(split)];
+    const parent = outcomes(parentEvents);
     const branch = outcomes(events);
+    // A branch holds what a run holds: the worker's tensor count after each of its epochs is the parent's.
+    const tensors = (run: WorkerEvent[]) => run.flatMap((e) => (e.type === 'epoch' ? [e.numTensors] : []));
+    expect(tensors(events)).toHaveLength(2);
+    expect(new Set([...tensors(parentEvents), ...tensors(events)]).size).toBe(1);
     expect(branch.map((m) => [m.epoch, m.learningRate])).toEqual([
       [2, 3e-2],
       [3, 3e-2],

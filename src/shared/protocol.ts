@@ -5,6 +5,7 @@
 import type { ArchSpec } from './arch/archSpec';
 import type { ArchiveSlot, CheckpointIndexEntry } from './checkpointIndex';
 import type { BackendChoice, BackendName, LiveField, TrainConfig } from './config';
+import type { ExportedRun } from './pytorch/pytorchFiles';
 import type { Text } from './texts';
 
 export type WorkerCommand =
@@ -45,6 +46,18 @@ export type WorkerCommand =
    * first: answered by `modelImported` or `modelFileRefused`, the current network untouched then.
    */
   | { type: 'importModel'; modelJson: string; weights: ArrayBuffer; fileNames: string[] }
+  /**
+   * The current network as a PyTorch state_dict in a `.safetensors` file whose metadata names `run` (the
+   * run, or the import or initial weights, that the page says the network is) and its settings: answered
+   * by `pytorchExported`, or `modelFileRefused`.
+   */
+  | { type: 'exportPytorch'; run: ExportedRun }
+  /**
+   * Replace the network with the state_dict in a `.safetensors` file's bytes, checked first (against the
+   * architecture the file's metadata names, else the controls' network): answered by `modelImported` or
+   * `modelFileRefused` with the reason, the current network untouched then.
+   */
+  | { type: 'importPytorch'; weights: ArrayBuffer; fileName: string }
   | { type: 'pause' }
   | { type: 'resume' }
   /** End the run after the current batch; the weights are kept. */
@@ -309,6 +322,12 @@ export type WorkerEvent =
   | { type: 'modelExported'; modelJson: string; weights: ArrayBuffer; weightsFileName: string }
   /** `arch`: the imported network, which the page's controls then show (its parameters are computed from it). */
   | { type: 'modelImported'; fileNames: string[]; arch: ArchSpec }
+  /**
+   * The `.safetensors` file of `exportPytorch` (its buffer transferred), with the run it describes (its
+   * `config.arch` the exported network's own spec) and the names of the two files the page saves:
+   * `<run>.safetensors` and the `<run>.py` it generates from `run`.
+   */
+  | { type: 'pytorchExported'; weights: ArrayBuffer; run: ExportedRun; fileNames: [safetensors: string, script: string] }
   /** An export or import that could not be done; nothing was changed. */
   | { type: 'modelFileRefused'; message: string; text?: Text }
   /**

@@ -388,6 +388,12 @@ export function App() {
           onExport={() => send({ type: 'exportModel' })}
           onImport={(files) => send({ type: 'importModel', ...files })}
           onRefused={(message, text) => report({ type: 'modelFileRefused', message, text })}
+          currentRun={currentRun && { record: currentRun, label: labels.get(currentRun.id) ?? currentRun.id }}
+          config={config}
+          weightsVersion={view.weightsVersion}
+          backend={view.backend}
+          onExportPytorch={(run) => send({ type: 'exportPytorch', run })}
+          onImportPytorch={(file) => send({ type: 'importPytorch', ...file })}
         />
         <DiagnosticsPanel
           diagnostics={view.diagnostics}

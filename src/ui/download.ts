@@ -13,3 +13,8 @@ export function downloadBlob(filename: string, blob: Blob): void {
   // The click has started the download; the URL is not needed after this task.
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
+
+/** The files one action saves, each its own download, in order. */
+export function downloadBlobs(files: readonly { fileName: string; blob: Blob }[]): void {
+  for (const { fileName, blob } of files) downloadBlob(fileName, blob);
+}

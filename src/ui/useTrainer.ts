@@ -4,6 +4,8 @@ import { nextBackend } from '../shared/backendFallback';
 import type { BackendChoice, BackendName, TrainConfig } from '../shared/config';
 import type { WorkerCommand, WorkerEvent } from '../shared/protocol';
 import { downloadModelFiles } from './model/modelFiles';
+import { downloadBlobs } from './download';
+import { pytorchDownloads } from './model/pytorchFiles';
 import { TrainerClient } from './trainerClient';
 import { INITIAL_VIEW, trainerReducer } from './trainerState';
 
@@ -87,6 +89,8 @@ export function useTrainer(
       (event: WorkerEvent) => {
         lastAnswer.current = performance.now();
         if (event.type === 'pong') return;
+        // Saved, and nothing for the view: the panel's hint already says what the two files are.
+        if (event.type === 'pytorchExported') return downloadBlobs(pytorchDownloads(event.weights, event.run, event.fileNames));
         if (event.type === 'modelExported') downloadModelFiles(event.modelJson, event.weights, event.weightsFileName);
         if (event.type === 'modelImported') onNetworkImportedRef.current(event.arch);
         // A backend that fails under a run (a lost GPU device, a kernel error, a pool worker gone) is a

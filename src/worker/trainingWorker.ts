@@ -20,6 +20,7 @@ import { Trainer } from './training/trainer';
 import { resolveWorkerCount } from './pool/shards';
 import { WorkerPool } from './pool/workerPool';
 import { POOL_WORKER_NAME } from './pool/poolProtocol';
+import { exportPytorch, importPytorch } from './pytorchBridge';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -28,7 +29,7 @@ function post(event: WorkerEvent): void {
   const transfer: ArrayBuffer[] = [];
   if (event.type === 'prediction') event.featureMaps?.forEach((map) => transfer.push(map.values.buffer as ArrayBuffer));
   if (event.type === 'epoch') event.insight.misclassified.forEach((example) => transfer.push(example.pixels.buffer as ArrayBuffer));
-  if (event.type === 'modelExported') transfer.push(event.weights);
+  if (event.type === 'modelExported' || event.type === 'pytorchExported') transfer.push(event.weights);
   self.postMessage(event, transfer);
 }
 
@@ -147,6 +148,29 @@ function importModel(target: Trainer, command: WorkerCommand & { type: 'importMo
   post({ type: 'modelImported', fileNames: command.fileNames, arch: decoded.spec });
 }
 
+/** The network as a PyTorch state_dict: `command.run` is what the page says the network is, for the file's metadata. */
+async function exportPytorchWeights(target: Trainer, command: WorkerCommand & { type: 'exportPytorch' }): Promise<void> {
+  try {
+    const { weights, run, fileNames } = exportPytorch(await target.exportNetwork(), command.run);
+    post({ type: 'pytorchExported', weights, run, fileNames });
+  } catch (error) {
+    post(refused({ key: 'model.exportFailed', detail: errorDetail(error) }));
+  }
+}
+
+/**
+ * A `.safetensors` state_dict in place of the network, read as the network the file names or else the
+ * one in the controls (./pytorchBridge.ts says why), every tensor checked before the network is touched.
+ */
+function importPytorchWeights(target: Trainer, command: WorkerCommand & { type: 'importPytorch' }): void {
+  const decoded = importPytorch(command.weights, latestConfig.arch);
+  if (!decoded.ok) return post({ type: 'modelFileRefused', message: decoded.error, text: decoded.text });
+  if (!target.importNetwork(decoded.spec, decoded.weights)) {
+    return post(refused({ key: 'model.importWhileRunning' }));
+  }
+  post({ type: 'modelImported', fileNames: [command.fileName], arch: decoded.spec });
+}
+
 /** TensorFlow.js's memory figures, with what the backend adds (GPU bytes on webgl, the wasm heap). */
 function diagnostics(): void {
   const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
@@ -221,6 +245,12 @@ function handle(command: WorkerCommand): void {
       break;
     case 'importModel':
       if (trainer) importModel(trainer, command);
+      break;
+    case 'exportPytorch':
+      if (trainer) void exportPytorchWeights(trainer, command);
+      break;
+    case 'importPytorch':
+      if (trainer) importPytorchWeights(trainer, command);
       break;
     case 'pause':
       trainer?.pause();

@@ -86,7 +86,14 @@ const SAMPLES: Samples<Messages> = {
     checkpointsOff: [['IndexedDB is unavailable']],
   },
   diagnostics: { idleValue: [[21, 10], [0, 22]], poolWorker: [[1]], poolWorkerFigures: [['12', '41.9 MB', '12, 12']], lastCheckpointValue: [['4.7 MB', 38.4, 'epoch 3']] },
-  modelFiles: { refused: [['model.json is not valid JSON.']], imported: [['model.json, w.bin']], exported: [['model.json, w.bin']] },
+  modelFiles: {
+    refused: [['model.json is not valid JSON.']],
+    imported: [['model.json, w.bin']],
+    exported: [['model.json, w.bin']],
+    pytorchRefused: [['The file is not a safetensors file: it has 3 bytes, fewer than the 8 of the header length.']],
+    importedName: [['trained']],
+    initialName: [[0], [4294967295]],
+  },
   texts: { render: ALL_TEXT_SAMPLES.map((text) => [text] as const) },
 };
 
@@ -193,6 +200,8 @@ describe('messages', () => {
     expect(en.epochLog.branchFrom(3)).toBe('Branch from epoch 3');
     expect(en.runs.joinNames(['Run 1', 'Run 2', 'Run 3'])).toBe('Run 1, Run 2 and Run 3');
     expect(en.notices.list).toBe('Notices');
+    expect(en.modelFiles.exportPytorch).toBe('Export for PyTorch');
+    expect(en.modelFiles.importPytorch).toBe('Import PyTorch weights');
     expect(en.status.dataVerified(60000, 10000, 11.594)).toBe(
       'MNIST verified (SHA-256, IDX headers): 60,000 training and 10,000 test images, 11.6 MB downloaded.',
     );

@@ -442,6 +442,20 @@ export const en = {
     imported: (files: string) => `Imported ${files}. Predictions use it now; Train continues training it (Reset returns to fresh weights).`,
     exported: (files: string) => `Saved ${files}: load them in any TensorFlow.js app with tf.loadLayersModel('model.json').`,
     help: 'TensorFlow.js format: model.json with its weights file. Choose both files together to import.',
+    exportPytorch: 'Export for PyTorch',
+    importPytorch: 'Import PyTorch weights',
+    pytorchFileInput: 'PyTorch weights file',
+    /** `message` says why (a PyTorch text): its lines after the first, Python code, are shown as code below. */
+    pytorchRefused: (message: string) => `The PyTorch weights were not imported; the current model is unchanged. ${message}`,
+    /** Shown under a refused .pt/.pth file, beside the lines that need the safetensors package. */
+    torchOnly: "Without the safetensors package (Debian's python3-torch has none), with torch alone:",
+    pytorchHelp:
+      'PyTorch: Export for PyTorch saves <run>.safetensors (the state_dict, for load_state_dict) and <run>.py, the run as a PyTorch program; ' +
+      'python3 <run>.py --weights <run>.safetensors prints its test accuracy. Import PyTorch weights reads a .safetensors state_dict ' +
+      'of the network the file names, or else of the one in the controls.',
+    /** Names of an export that is not a run of this page: an imported model (`files`: its file names), fresh initial weights. */
+    importedName: (files: string) => `Imported ${files}`,
+    initialName: (seed: number) => `Initial weights, seed ${seed}`,
   },
 
   texts: {

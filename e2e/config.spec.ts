@@ -15,7 +15,7 @@ test('the URL hash sets every control, and invalid values are clamped with a not
   await expect(notices).toContainText('backend=quantum is not one of');
   await expect(notices).toContainText('testSize=0 is outside');
   // The hash is rewritten to the clamped, complete configuration: the link now reproduces what is shown.
-  await expect(page).toHaveURL(/#epochs=50&lr=0\.001&opt=adam&batch=128&backend=auto&seed=7&trainSize=2048&testSize=1&/);
+  await expect(page).toHaveURL(/#epochs=50&lr=0\.001&opt=adam&arch=c32p-c64p-c128p-f256&batch=128&backend=auto&workers=auto&seed=7&trainSize=2048&testSize=1&/);
 });
 
 test('changing a control updates the hash, and editing the hash updates the controls', async ({ page }) => {

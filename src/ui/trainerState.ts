@@ -177,6 +177,8 @@ function applyEvent(view: TrainerView, event: WorkerEvent): TrainerView {
       return view;
     case 'modelExported':
       return { ...view, modelFile: { kind: 'exported', fileNames: ['model.json', event.weightsFileName] } };
+    case 'pytorchExported':
+      return { ...view, modelFile: { kind: 'exported', fileNames: [...event.fileNames] } };
     case 'modelImported':
       return { ...view, modelFile: { kind: 'imported', fileNames: event.fileNames }, weightsVersion: view.weightsVersion + 1 };
     case 'modelFileRefused':

@@ -450,9 +450,8 @@ export const en = {
     /** Shown under a refused .pt/.pth file, beside the lines that need the safetensors package. */
     torchOnly: "Without the safetensors package (Debian's python3-torch has none), with torch alone:",
     pytorchHelp:
-      'PyTorch: Export for PyTorch saves <run>.safetensors (the state_dict, for load_state_dict) and <run>.py, the run as a PyTorch program; ' +
-      'python3 <run>.py --weights <run>.safetensors prints its test accuracy. Import PyTorch weights reads a .safetensors state_dict ' +
-      'of the network the file names, or else of the one in the controls.',
+      'PyTorch: <run>.safetensors (the state_dict) and <run>.py, the run as a PyTorch program; python3 <run>.py --weights <run>.safetensors ' +
+      'prints its test accuracy. An import reads a .safetensors state_dict as the network the file names, else the one in the controls.',
     /** Names of an export that is not a run of this page: an imported model (`files`: its file names), fresh initial weights. */
     importedName: (files: string) => `Imported ${files}`,
     initialName: (seed: number) => `Initial weights, seed ${seed}`,

@@ -375,9 +375,8 @@ export const zh: Messages = {
     pytorchRefused: (message: string) => `PyTorch 权重未导入，当前模型保持不变。${message}`,
     torchOnly: '没有 safetensors 包时（Debian 的 python3-torch 不带它），只用 torch：',
     pytorchHelp:
-      'PyTorch：“导出为 PyTorch”保存 <run>.safetensors（state_dict，可用 load_state_dict 加载）和 <run>.py（这次训练的 PyTorch 程序）；' +
-      'python3 <run>.py --weights <run>.safetensors 会打印它的测试准确率。“导入 PyTorch 权重”读取 .safetensors 格式的 state_dict，' +
-      '按文件注明的网络读取，文件未注明时按控件中的网络读取。',
+      'PyTorch：<run>.safetensors（state_dict）和 <run>.py（这次训练的 PyTorch 程序）；python3 <run>.py --weights <run>.safetensors ' +
+      '会打印它的测试准确率。导入时按文件注明的网络读取 .safetensors 格式的 state_dict，文件未注明时按控件中的网络读取。',
     importedName: (files: string) => `导入的 ${files}`,
     initialName: (seed: number) => `初始权重（种子 ${seed}）`,
   },

@@ -128,6 +128,9 @@ export function ModelFilesPanel({
  * to convert a `.pt` file): they are shown as code, line for line, and a pickle's refusal also offers
  * the conversion with torch alone.
  */
+/** Code keeps its lines; a line wider than the panel scrolls rather than spilling out of it. */
+const CODE_STYLE = { overflowX: 'auto' } as const;
+
 function Refusal({ message }: { message: Shown }) {
   const { t } = useI18n();
   const [sentence, ...code] = renderText(t, message).split('\n');
@@ -138,14 +141,14 @@ function Refusal({ message }: { message: Shown }) {
     <div className="error" role="alert" style={{ whiteSpace: 'pre-wrap' }}>
       {shown}
       {code.length > 0 && (
-        <pre>
+        <pre style={CODE_STYLE}>
           <code>{code.join('\n')}</code>
         </pre>
       )}
       {text?.key === 'pytorch.pickle' && (
         <details>
           <summary>{t.modelFiles.torchOnly}</summary>
-          <pre>
+          <pre style={CODE_STYLE}>
             <code>{PICKLE_TO_SAFETENSORS_TORCH_ONLY_PYTHON}</code>
           </pre>
         </details>

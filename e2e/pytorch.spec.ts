@@ -68,6 +68,7 @@ test('a run exported for PyTorch gives the app\'s accuracy in PyTorch, comes bac
   const { weights, script } = await exportForPytorch(page);
   expect(weights.suggestedFilename()).toBe('run-1.safetensors');
   expect(script.suggestedFilename()).toBe('run-1.py');
+  await expect(page.getByText('Saved run-1.safetensors and run-1.py: in PyTorch, python3 run-1.py --weights run-1.safetensors')).toBeVisible();
   const weightBytes = await readFile(await weights.path());
   const scriptText = await readFile(await script.path(), 'utf8');
   expect(scriptText.startsWith('#!/usr/bin/env python3\n')).toBe(true);

@@ -89,8 +89,7 @@ export function useTrainer(
       (event: WorkerEvent) => {
         lastAnswer.current = performance.now();
         if (event.type === 'pong') return;
-        // Saved, and nothing for the view: the panel's hint already says what the two files are.
-        if (event.type === 'pytorchExported') return downloadBlobs(pytorchDownloads(event.weights, event.run, event.fileNames));
+        if (event.type === 'pytorchExported') downloadBlobs(pytorchDownloads(event.weights, event.run, event.fileNames));
         if (event.type === 'modelExported') downloadModelFiles(event.modelJson, event.weights, event.weightsFileName);
         if (event.type === 'modelImported') onNetworkImportedRef.current(event.arch);
         // A backend that fails under a run (a lost GPU device, a kernel error, a pool worker gone) is a

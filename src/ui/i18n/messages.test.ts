@@ -90,6 +90,7 @@ const SAMPLES: Samples<Messages> = {
     refused: [['model.json is not valid JSON.']],
     imported: [['model.json, w.bin']],
     exported: [['model.json, w.bin']],
+    pytorchExported: [['run-1.safetensors', 'run-1.py']],
     pytorchRefused: [['The file is not a safetensors file: it has 3 bytes, fewer than the 8 of the header length.']],
     importedName: [['trained']],
     initialName: [[0], [4294967295]],

@@ -445,6 +445,8 @@ export const en = {
     exportPytorch: 'Export for PyTorch',
     importPytorch: 'Import PyTorch weights',
     pytorchFileInput: 'PyTorch weights file',
+    pytorchExported: (weightsFile: string, scriptFile: string) =>
+      `Saved ${weightsFile} and ${scriptFile}: in PyTorch, python3 ${scriptFile} --weights ${weightsFile} prints their test accuracy.`,
     /** `message` says why (a PyTorch text): its lines after the first, Python code, are shown as code below. */
     pytorchRefused: (message: string) => `The PyTorch weights were not imported; the current model is unchanged. ${message}`,
     /** Shown under a refused .pt/.pth file, beside the lines that need the safetensors package. */

@@ -372,6 +372,8 @@ export const zh: Messages = {
     exportPytorch: '导出为 PyTorch',
     importPytorch: '导入 PyTorch 权重',
     pytorchFileInput: 'PyTorch 权重文件',
+    pytorchExported: (weightsFile: string, scriptFile: string) =>
+      `已保存 ${weightsFile} 和 ${scriptFile}：在 PyTorch 中运行 python3 ${scriptFile} --weights ${weightsFile} 会打印这些权重的测试准确率。`,
     pytorchRefused: (message: string) => `PyTorch 权重未导入，当前模型保持不变。${message}`,
     torchOnly: '没有 safetensors 包时（Debian 的 python3-torch 不带它），只用 torch：',
     pytorchHelp:

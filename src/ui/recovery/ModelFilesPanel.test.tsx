@@ -100,6 +100,13 @@ describe('Export for PyTorch', () => {
     act(() => button('Export for PyTorch').click());
     expect(onExportPytorch).toHaveBeenLastCalledWith({ id: 'imported', name: 'Imported trained', config: { ...DEFAULT_CONFIG, seed: 4 }, testAccuracy: null });
   });
+
+  it("says what the two saved files are and how PyTorch tests them; a TensorFlow.js export's hint stays", () => {
+    renderPanel({ modelFile: { kind: 'exported', fileNames: ['run-1.safetensors', 'run-1.py'] } });
+    expect(container.textContent).toContain('Saved run-1.safetensors and run-1.py: in PyTorch, python3 run-1.py --weights run-1.safetensors prints their test accuracy.');
+    renderPanel({ modelFile: { kind: 'exported', fileNames: ['model.json', 'model.weights.bin'] } });
+    expect(container.textContent).toContain("Saved model.json, model.weights.bin: load them in any TensorFlow.js app with tf.loadLayersModel('model.json').");
+  });
 });
 
 describe('Import PyTorch weights', () => {

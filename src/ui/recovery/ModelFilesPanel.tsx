@@ -63,6 +63,12 @@ export function ModelFilesPanel({
     input.current?.click();
   };
   const stopFirst = canImport ? undefined : t.modelFiles.stopFirst;
+  // An export's files say which it was: TensorFlow.js's model.json and weights, or PyTorch's pair.
+  const exportedHint = (fileNames: string[]) => {
+    const [weightsFile, scriptFile] = fileNames;
+    const pytorchPair = fileNames.length === 2 && weightsFile.endsWith('.safetensors') && scriptFile.endsWith('.py');
+    return pytorchPair ? t.modelFiles.pytorchExported(weightsFile, scriptFile) : t.modelFiles.exported(fileNames.join(', '));
+  };
   return (
     <section className="model-files" aria-label={t.modelFiles.region}>
       <div className="pad-buttons">
@@ -116,7 +122,7 @@ export function ModelFilesPanel({
       />
       {modelFile?.kind === 'refused' && <Refusal message={modelFile.message} />}
       {modelFile?.kind === 'imported' && <p className="hint">{t.modelFiles.imported(modelFile.fileNames.join(', '))}</p>}
-      {modelFile?.kind === 'exported' && <p className="hint">{t.modelFiles.exported(modelFile.fileNames.join(', '))}</p>}
+      {modelFile?.kind === 'exported' && <p className="hint">{exportedHint(modelFile.fileNames)}</p>}
       <p className="hint">{t.modelFiles.help}</p>
       <p className="hint">{t.modelFiles.pytorchHelp}</p>
     </section>

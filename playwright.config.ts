@@ -15,7 +15,7 @@ const executablePath =
 const PORT = Number(process.env.E2E_PORT ?? 4317);
 const DEV_PORT = Number(process.env.E2E_DEV_PORT ?? 4318);
 /** The specs of the flows every user goes through, run against `npm start`'s dev server as well as the build. */
-const CORE_FLOWS = /(coreFlows|layout)\.spec\.ts/;
+const CORE_FLOWS = /(coreFlows|layout|pytorch)\.spec\.ts/;
 
 export default defineConfig({
   testDir: 'e2e',

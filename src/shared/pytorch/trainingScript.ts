@@ -143,7 +143,7 @@ export function generateTrainingScript(run: ExportedRun, architecture: PytorchAr
   const testImages = config.testSize === 10000 ? 'the 10,000 MNIST test images' : `the first ${grouped(config.testSize)} MNIST test images`;
   const outcome =
     run.testAccuracy === null
-      ? `It finished no epoch in the app, so there is no test accuracy to compare with.`
+      ? `The app measured no test accuracy for these weights (a run stopped or still training, an import, or initial weights), so there is none to compare with.`
       : `It reached ${run.testAccuracy.toFixed(2)}% on ${testImages}.`;
   const indent = (lines: string[]) => lines.map((line) => (line === '' ? '' : `    ${line}`));
   const usage = [
@@ -183,7 +183,7 @@ export function generateTrainingScript(run: ExportedRun, architecture: PytorchAr
     'from torch import nn, optim',
     'from torch.utils.data import DataLoader, Subset, TensorDataset',
     '',
-    `# The run's recipe, as the app trained it (run ${pythonString(run.id)}).`,
+    `# The recipe, as the app has it for run ${pythonString(run.id)}.`,
     `EPOCHS = ${config.epochs}`,
     `BATCH_SIZE = ${config.batch}`,
     `LEARNING_RATE = ${pythonFloat(config.lr)}`,

@@ -22,7 +22,7 @@ import torch
 from torch import nn, optim
 from torch.utils.data import DataLoader, Subset, TensorDataset
 
-# The run's recipe, as the app trained it (run "run-1733400000000").
+# The recipe, as the app has it for run "run-1733400000000".
 EPOCHS = 10
 BATCH_SIZE = 128
 LEARNING_RATE = 0.001

@@ -2,7 +2,7 @@
 """SGD 试验 "momentum" / ": a run of MNIST Lab as a PyTorch program.
 
 MNIST Lab trained the seed's SimpleCNN in the browser with the recipe below.
-It finished no epoch in the app, so there is no test accuracy to compare with.
+The app measured no test accuracy for these weights (a run stopped or still training, an import, or initial weights), so there is none to compare with.
 This script is that run in PyTorch (1.13 or later): the same network, recipe, training loop and printout.
 
     python3 sgd-试验-momentum.py                                        # train it here, printing each epoch as the seed does
@@ -22,7 +22,7 @@ import torch
 from torch import nn, optim
 from torch.utils.data import DataLoader, Subset, TensorDataset
 
-# The run's recipe, as the app trained it (run "run-1733400000002").
+# The recipe, as the app has it for run "run-1733400000002".
 EPOCHS = 10
 BATCH_SIZE = 64
 LEARNING_RATE = 0.05

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LossSpikeDetector, SPIKE_FLOOR, SPIKE_MIN_HISTORY, SPIKE_WINDOW } from './lossSpikes';
+import { LossSpikeDetector, SPIKE_CALM_BATCHES, SPIKE_FLOOR, SPIKE_MIN_HISTORY, SPIKE_WINDOW } from './lossSpikes';
 
 const kinds = (detector: LossSpikeDetector, losses: number[]) => losses.map((loss) => detector.observe(loss).kind);
 const steady = (n: number, value = 0.5) => Array.from({ length: n }, (_, i) => value + 0.01 * (i % 3));
@@ -10,7 +10,22 @@ describe('LossSpikeDetector', () => {
     expect(kinds(detector, steady(20))).toEqual(Array(20).fill('normal'));
     expect(detector.observe(1040)).toEqual({ kind: 'spikeStart', median: 0.51 });
     expect(kinds(detector, [2e4, 7e9])).toEqual(['spike', 'spike']);
-    expect(kinds(detector, [0.6, 40])).toEqual(['normal', 'spikeStart']);
+    // Back to normal for a while, then up again: a new episode, a new warning.
+    expect(kinds(detector, [...steady(SPIKE_CALM_BATCHES), 40])).toEqual([...Array(SPIKE_CALM_BATCHES).fill('normal'), 'spikeStart']);
+  });
+
+  it('gives a run that blew up to chance and hovers there one warning, not one per dip under ln 10', () => {
+    // Measured on the dev server: lr 0.1 after epoch 1 sent the loss to 116, then about 2.30 for good.
+    const detector = new LossSpikeDetector(steady(SPIKE_WINDOW, 0.2));
+    const hovering = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? 2.29 : 2.31));
+    const seen = kinds(detector, [116, 3.2, ...hovering]);
+    expect(seen.filter((kind) => kind === 'spikeStart')).toHaveLength(1);
+    expect(seen[0]).toBe('spikeStart');
+  });
+
+  it('ends an episode only after enough ordinary losses in a row', () => {
+    const detector = new LossSpikeDetector(steady(SPIKE_WINDOW, 0.5));
+    expect(kinds(detector, [40, ...steady(SPIKE_CALM_BATCHES - 1), 40])).toEqual(['spikeStart', ...Array(SPIKE_CALM_BATCHES - 1).fill('normal'), 'spike']);
   });
 
   it('keeps quiet below the factor and before it has enough history', () => {

@@ -2,7 +2,8 @@
  * Which batch losses are spikes: a finite loss far above the run's recent ones and worse than a guess
  * (a learning rate too high for where the network is), or a loss that is not a number at all. Pure, so
  * the worker classifies and the tests check the same rule. A spike is only news at the start of an episode: a run that stays up
- * there for twenty batches gets one warning, not twenty.
+ * there for twenty batches gets one warning, not twenty, and neither does one that blew up to chance
+ * and hovers there, its batch losses dipping just under ln 10 and back over it.
  */
 
 /** A finite loss this many times the recent median is a spike… */
@@ -18,6 +19,8 @@ export const SPIKE_FLOOR = Math.log(10);
 export const SPIKE_WINDOW = 50;
 /** …once there are at least this many of them (the first batches of a run fall fast and vary). */
 export const SPIKE_MIN_HISTORY = 10;
+/** An episode ends after this many ordinary losses in a row; a spike after that is news again. */
+export const SPIKE_CALM_BATCHES = 10;
 
 export type LossKind =
   /** An ordinary loss, or one inside a spike episode already reported. */
@@ -33,6 +36,8 @@ export class LossSpikeDetector {
   /** The last SPIKE_WINDOW finite losses, oldest first. */
   private readonly recent: number[];
   private inEpisode = false;
+  /** Ordinary losses since the episode's last spike. */
+  private calmBatches = 0;
 
   /** `history`: the run's finite losses so far (a resumed run picks up where it stood). */
   constructor(history: readonly number[] = []) {
@@ -50,8 +55,13 @@ export class LossSpikeDetector {
     // Spikes join the window too: a run that settles at a higher loss makes that its new normal.
     this.recent.push(loss);
     if (this.recent.length > SPIKE_WINDOW) this.recent.shift();
-    const kind: LossKind = isSpike ? (this.inEpisode ? 'spike' : 'spikeStart') : 'normal';
-    this.inEpisode = isSpike;
+    if (!isSpike) {
+      if (this.inEpisode && ++this.calmBatches >= SPIKE_CALM_BATCHES) this.inEpisode = false;
+      return { kind: 'normal', median: reference };
+    }
+    const kind: LossKind = this.inEpisode ? 'spike' : 'spikeStart';
+    this.inEpisode = true;
+    this.calmBatches = 0;
     return { kind, median: reference };
   }
 }

@@ -81,7 +81,7 @@ export type RunState = 'loading' | 'idle' | 'running' | 'paused';
 
 export interface BackendInfo {
   name: BackendName;
-  /** What runs the kernels: the GPU adapter or renderer, or the CPU flavour (e.g. "WebAssembly SIMD, 1 thread"). */
+  /** What runs the kernels: the GPU adapter or renderer, or the CPU flavour (e.g. "WebAssembly SIMD, 1 thread per worker"). */
   adapter: string;
   /** A software GPU (SwiftShader, llvmpipe, a fallback adapter) is ranked below WASM. */
   software: boolean;

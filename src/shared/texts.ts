@@ -261,7 +261,7 @@ export function englishText(text: Text): string {
     case 'backend.noneStarted':
       return `No TensorFlow.js backend could start: ${text.failures.map(englishFailure).join('; ')}`;
     case 'adapter.wasm':
-      return `WebAssembly${text.simd ? ' SIMD' : ''}, ${text.threads} thread${text.threads === 1 ? '' : 's'}`;
+      return `WebAssembly${text.simd ? ' SIMD' : ''}, ${text.threads} thread${text.threads === 1 ? '' : 's'} per worker`;
     case 'ranking.softwareGpu':
       return `${BACKEND_LABELS[text.backend]} runs on a software adapter (${text.adapter}), slower than WASM`;
     case 'ranking.hardwareGpu':

@@ -104,7 +104,7 @@ test.describe('in a Chinese browser', () => {
     await expect(notices).not.toContainText('is outside');
     // The backend's reason (chosen in the menu) and the WASM flavour, from the worker's `ready` event.
     await expect(page.getByRole('status').locator('.reason')).toHaveText(zh.texts.render({ key: 'backend.chosen' }));
-    await expect(page.getByRole('status')).toContainText(/WebAssembly( SIMD)?，\d+ 个线程/);
+    await expect(page.getByRole('status')).toContainText(/WebAssembly( SIMD)?，每个工作线程 \d+ 个线程/);
 
     await languageMenu(page).selectOption({ label: 'English' });
     await expect(page.getByRole('list', { name: en.notices.list, exact: true })).toContainText('epochs=500 is outside 1–50; using 50.');

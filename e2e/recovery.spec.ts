@@ -175,7 +175,8 @@ test('fifty clicks on Train, Pause, Resume and Stop in random order never start 
   const resume = page.getByRole('button', { name: 'Resume', exact: true });
   if (await resume.isVisible()) await resume.click();
   const stop = page.getByRole('button', { name: 'Stop', exact: true });
-  if (await stop.isEnabled()) await stop.click();
+  // A short run may end between the check and the click: the assertions below say where it stands.
+  if (await stop.isEnabled()) await stop.click({ timeout: 2_000 }).catch(() => undefined);
   await expect(page.getByRole('button', { name: 'Train', exact: true })).toBeEnabled({ timeout: 60_000 });
   await expect(stop).toBeDisabled();
   // One run at a time: the log never shows an epoch twice, and a last run still trains to the end.

@@ -103,7 +103,7 @@ export function zhText(text: Text): string {
     case 'backend.noneStarted':
       return `没有任何 TensorFlow.js 后端能够启动：${text.failures.map(failure).join('；')}`;
     case 'adapter.wasm':
-      return `WebAssembly${text.simd ? ' SIMD' : ''}，每个 worker ${text.threads} 个线程`;
+      return `WebAssembly${text.simd ? ' SIMD' : ''}，每个工作线程 ${text.threads} 个线程`;
     case 'ranking.softwareGpu':
       return `${BACKEND_LABELS[text.backend]} 运行在软件适配器上（${text.adapter}），比 WASM 慢`;
     case 'ranking.hardwareGpu':

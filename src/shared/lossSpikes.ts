@@ -35,9 +35,8 @@ export type LossKind =
 export class LossSpikeDetector {
   /** The last SPIKE_WINDOW finite losses, oldest first. */
   private readonly recent: number[];
-  private inEpisode = false;
-  /** Ordinary losses since the episode's last spike. */
-  private calmBatches = 0;
+  /** Ordinary losses since the last spike; an episode lasts while this is under SPIKE_CALM_BATCHES. */
+  private calmBatches = Number.POSITIVE_INFINITY;
 
   /** `history`: the run's finite losses so far (a resumed run picks up where it stood). */
   constructor(history: readonly number[] = []) {
@@ -56,11 +55,10 @@ export class LossSpikeDetector {
     this.recent.push(loss);
     if (this.recent.length > SPIKE_WINDOW) this.recent.shift();
     if (!isSpike) {
-      if (this.inEpisode && ++this.calmBatches >= SPIKE_CALM_BATCHES) this.inEpisode = false;
+      this.calmBatches++;
       return { kind: 'normal', median: reference };
     }
-    const kind: LossKind = this.inEpisode ? 'spike' : 'spikeStart';
-    this.inEpisode = true;
+    const kind: LossKind = this.calmBatches < SPIKE_CALM_BATCHES ? 'spike' : 'spikeStart';
     this.calmBatches = 0;
     return { kind, median: reference };
   }

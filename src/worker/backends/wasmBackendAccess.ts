@@ -36,6 +36,20 @@ export function runWasmKernel(
 }
 
 /**
+ * A new heap buffer holding a float32 tensor's values, owned by the caller: for operands that must not
+ * share a buffer id with anything else (the Identity kernel shares buffers, see wasmIdentity.ts).
+ */
+export function copyWasmBuffer(backend: KernelBackend, info: TensorInfo, kernelName: string): TensorInfo {
+  const wasm = wasmBackend(backend, kernelName);
+  const copy = wasm.makeOutput([...info.shape], 'float32');
+  const length = info.shape.reduce((n, d) => n * d, 1);
+  const heap = new Float32Array(wasm.wasm.HEAPU8.buffer); // after the allocation, which may grow the heap
+  const from = wasm.getMemoryOffset(info.dataId) / 4;
+  heap.copyWithin(wasm.getMemoryOffset(copy.dataId) / 4, from, from + length);
+  return copy;
+}
+
+/**
  * The intermediate buffers a kernel owns (each holding one reference): released exactly once, early
  * with `release` or all at the end with `releaseAll` (in a finally, so a throw leaks nothing), except
  * the one handed to the engine with `handOver`.

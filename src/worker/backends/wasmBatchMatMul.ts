@@ -11,13 +11,13 @@
  * transpose the flagged operand(s) with the wasm Transpose kernel (C++) into buffers of our own and
  * call the previous kernel untransposed, which then takes the XNNPACK path. Our own buffer for b
  * matters: XNNPACK's fully-connected operator is cached by b's tensor id (not its shape) until b
- * is disposed, so b is always a private copy here (a transpose, or an Identity copy when only a is
- * transposed), disposed before returning. Everything else (batched products, no flags) goes to the
- * previous kernel untouched.
+ * is disposed, so b is always a private copy here (a transpose, or a plain copy when only a is
+ * transposed: `copyWasmBuffer`, since Identity shares buffers), disposed before returning. Everything
+ * else (batched products, no flags) goes to the previous kernel untouched.
  */
-import { BatchMatMul, Identity, Transpose } from '@tensorflow/tfjs';
+import { BatchMatMul, Transpose } from '@tensorflow/tfjs';
 import type { BatchMatMulAttrs, BatchMatMulInputs, KernelBackend, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import { runWasmKernel } from './wasmBackendAccess';
+import { copyWasmBuffer, runWasmKernel } from './wasmBackendAccess';
 import { wasmKernelReplacement } from './kernelReplacement';
 
 const isBatchOne = (shape: number[]): boolean => shape.slice(0, -2).every((d) => d === 1);
@@ -51,7 +51,7 @@ const wasmBatchMatMul: KernelFunc = (args) => {
       owned.push(a2);
     }
     const b2d: TensorInfo = { dataId: b.dataId, shape: [bRows, bCols], dtype: 'float32' };
-    const b2 = transposeB ? runWasmKernel(Transpose, { x: b2d }, backend, { perm: [1, 0] }) : runWasmKernel(Identity, { x: b2d }, backend, {});
+    const b2 = transposeB ? runWasmKernel(Transpose, { x: b2d }, backend, { perm: [1, 0] }) : copyWasmBuffer(backend, b2d, BatchMatMul);
     owned.push(b2);
     const out = replacement.fallback({
       inputs: { a: a2, b: b2 },

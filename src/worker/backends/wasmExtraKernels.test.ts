@@ -1,6 +1,6 @@
 /**
  * Checks the wasm MaxPoolGrad, BatchMatMul and Sum kernels against tfjs's cpu backend,
- * plus memory and input-intact checks.
+ * plus memory and input-intact checks, and the buffer-sharing Identity.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -9,6 +9,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../training/random';
 import { onBackend, randomValues, sizeOf, withEngineLeakCheck } from './testing/kernelChecks';
 import { registerWasmBatchMatMul, wasmBatchMatMulConfig } from './wasmBatchMatMul';
+import { registerWasmIdentity, wasmIdentityConfig } from './wasmIdentity';
 import { registerWasmMaxPoolGrad, wasmMaxPoolGradConfig } from './wasmMaxPoolGrad';
 import { registerWasmSum, wasmSumConfig } from './wasmSum';
 
@@ -67,6 +68,7 @@ beforeAll(async () => {
   registerWasmMaxPoolGrad();
   registerWasmBatchMatMul();
   registerWasmSum();
+  registerWasmIdentity();
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 afterEach(async () => {
@@ -109,6 +111,30 @@ describe('MaxPoolGrad', () => {
       const wasm = await compare('MaxPoolGrad', inputs, attrs, overlapping ? 1e-6 : 0);
       expect(wasm.length).toBe(sizeOf(c.x));
     });
+  });
+
+  it("pre-activation maps, ties, NaN, −∞, non-finite dy and a wrong `output`: exactly cpu's answer", async () => {
+    const shape = [2, 6, 6, 3];
+    const rand = new SeededRandom(120);
+    // Signed values (max pooling before ReLU), a fifth of them tied at −0.25, zeros of both signs.
+    const xVals = randomValues(sizeOf(shape), rand).map((v, j) => (j % 5 === 0 ? -0.25 : j % 11 === 0 ? (j % 2 ? -0 : 0) : v));
+    xVals[0] = NaN; // a window with a NaN and finite values
+    for (const j of [3 * 6 * 3 + 4 * 3 + 1, 3 * 6 * 3 + 5 * 3 + 1, 4 * 6 * 3 + 4 * 3 + 1, 4 * 6 * 3 + 5 * 3 + 1]) xVals[j] = -Infinity; // a window of −∞
+    for (const j of [3 * 6 * 3 + 0 * 3 + 2, 3 * 6 * 3 + 1 * 3 + 2, 4 * 6 * 3 + 0 * 3 + 2, 4 * 6 * 3 + 1 * 3 + 2]) xVals[j] = NaN; // a window of NaN
+    const outShape = [2, 3, 3, 3];
+    const y = await onBackend('cpu', () => tf.tidy(() => tf.maxPool(tf.tensor4d(xVals, shape as [number, number, number, number]), 2, 2, 'valid').dataSync() as Float32Array));
+    const dyVals = randomValues(sizeOf(outShape), rand);
+    dyVals[5] = Infinity;
+    dyVals[6] = NaN;
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' } as unknown as NamedAttrMap;
+    const cpu = await onBackend('cpu', () => runKernel('MaxPoolGrad', { dy: [dyVals, outShape], input: [xVals, shape], output: [y, outShape] }, attrs));
+    const wasm = runKernel('MaxPoolGrad', { dy: [dyVals, outShape], input: [xVals, shape], output: [y, outShape] }, attrs);
+    const exactly = (values: Float32Array) => Array.from(values, (v) => (Object.is(v, -0) ? '-0' : String(v))); // NaN and −0 too
+    expect(exactly(wasm)).toEqual(exactly(cpu));
+    // An `output` that is not the windows' maxima changes nothing: cpu's kernel never reads it.
+    const wrongOutput = y.map((v, j) => (j % 2 ? v + 1 : v));
+    const fromWrong = runKernel('MaxPoolGrad', { dy: [dyVals, outShape], input: [xVals, shape], output: [wrongOutput, outShape] }, attrs);
+    expect(exactly(fromWrong)).toEqual(exactly(cpu));
   });
 
   it('end to end: tf.grad of maxPool matches cpu', async () => {
@@ -155,7 +181,7 @@ describe('BatchMatMul', () => {
     const a2 = randomValues(3 * 2, rand);
     const both = () => tf.tidy(() => {
       const b = tf.tensor(bVals, [4, 6]);
-      const r1 = tf.matMul(tf.tensor(a1, [4, 5]), b, true, false).dataSync().slice(); // b as [4,6]
+      const r1 = tf.matMul(tf.tensor(a1, [4, 5]), tf.clone(b), true, false).dataSync().slice(); // b (shared by the clone) as [4,6]
       const r2 = tf.matMul(tf.tensor(a2, [3, 2]), b.reshape([3, 8]), true, false).dataSync().slice(); // b as [3,8]
       return Float32Array.from([...r1, ...r2]);
     });
@@ -189,5 +215,43 @@ describe('Sum', () => {
 
   it('does not leak and leaves its inputs intact', () => {
     expectNoLeak('Sum', { x: [randomValues(60, new SeededRandom(11)), [3, 4, 5]] }, { axis: [0, 1], keepDims: false } as unknown as NamedAttrMap);
+  });
+});
+
+describe('Identity', () => {
+  it('shares the buffer: no copy, one more reference, values intact after either is disposed', () => {
+    const backend = tf.engine().backend;
+    expect(tf.getKernel('Identity', 'wasm')).toBe(wasmIdentityConfig);
+    const x = tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    const ids = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(ids);
+    expect(backend.refCount(x.dataId)).toBe(2);
+    expect(y.shape).toEqual([2, 3]);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(ids - 1);
+  });
+
+  it('leaves gradients and training unchanged (the engine clones what it saves for backward)', async () => {
+    const rand = new SeededRandom(12);
+    const xs = randomValues(2 * 6 * 6 * 3, rand);
+    const weights = randomValues(27 * 4, rand);
+    const gradient = () =>
+      tf.tidy(() => {
+        const pooled = (x: tf.Tensor) => tf.reshape(tf.maxPool(tf.relu(x as tf.Tensor4D), 2, 2, 'valid'), [2, 27]) as tf.Tensor2D;
+        const f = (x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.matMul(pooled(x), w as tf.Tensor2D)));
+        const [dx, dw] = tf.grads(f)([tf.tensor4d(xs, [2, 6, 6, 3]), tf.tensor2d(weights, [27, 4])]);
+        return Float32Array.from([...dx!.dataSync(), ...dw!.dataSync()]);
+      });
+    expectClose(gradient(), await onBackend('cpu', gradient), 1e-5);
+  });
+
+  it('hands strings to the kernel it replaced', () => {
+    const s = tf.tensor(['a', 'bc']);
+    const c = tf.clone(s);
+    expect(c.dataSync()).toEqual(['a', 'bc']);
+    tf.dispose([s, c]);
   });
 });

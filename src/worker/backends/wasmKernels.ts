@@ -7,6 +7,7 @@
 import { registerWasmBatchMatMul } from './wasmBatchMatMul';
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter';
 import { registerWasmConv2DBackpropInput } from './wasmConv2DBackpropInput';
+import { registerWasmIdentity } from './wasmIdentity';
 import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmSum } from './wasmSum';
 
@@ -16,4 +17,5 @@ export function registerWasmTrainingKernels(): void {
   registerWasmMaxPoolGrad();
   registerWasmBatchMatMul();
   registerWasmSum();
+  registerWasmIdentity();
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SIMPLE_CNN_SPEC, type ArchSpec } from '../../shared/arch/archSpec';
+import { SIMPLE_CNN_SPEC, type Activation, type ArchSpec } from '../../shared/arch/archSpec';
 import { ARCH_PRESETS } from '../../shared/arch/presets';
 import { registerWasmTrainingKernels } from '../backends/wasmKernels';
 import { SeededRandom } from '../training/random';
@@ -159,6 +159,44 @@ describe('spec network: any spec', () => {
     const mlp = specForwardWithActivations(network(ARCH_PRESETS.mlp), x, { training: false, dropoutRate: 0 });
     expect(mlp.activations).toEqual([]);
     tf.dispose([x, lenet, strided, mlp]);
+  });
+
+  it('computes only what its pools read, with the same logits and gradients as the whole maps', () => {
+    // SimpleCNN's conv3 (7 → 6 by padding less), a stride-2 conv on 14 (7 → 6 by cutting an input row),
+    // LeNet-5 (even maps: nothing to trim) and its 'valid' 5×5 on 13 (9 → 8 by cutting an input row).
+    const stridedPooled: ArchSpec = { ...SIMPLE_CNN_SPEC, convBlocks: [SIMPLE_CNN_SPEC.convBlocks[0], { ...SIMPLE_CNN_SPEC.convBlocks[1], stride: 2 }] };
+    const oddValid: ArchSpec = {
+      ...ARCH_PRESETS.lenet5,
+      convBlocks: [{ ...ARCH_PRESETS.lenet5.convBlocks[0], kernel: 3, padding: 'valid' }, ARCH_PRESETS.lenet5.convBlocks[1]],
+    };
+    // Max pooling before the activation where they commute (ReLU, tanh), after it where not (GELU).
+    const activated = (activation: Activation): ArchSpec => ({ ...SIMPLE_CNN_SPEC, convBlocks: SIMPLE_CNN_SPEC.convBlocks.map((block) => ({ ...block, activation })) });
+    const x = images(5, 3);
+    const labels = labelsOf(5);
+    const specs = { simpleCnn: SIMPLE_CNN_SPEC, stridedPooled, lenet5: ARCH_PRESETS.lenet5, oddValid, tanh: activated('tanh'), gelu: activated('gelu') };
+    for (const [name, spec] of Object.entries(specs)) {
+      const net = network(spec, 6);
+      const variables = [...net.params.values()];
+      const lossAndGrads = (wholeMaps: boolean) =>
+        tf.variableGrads(() => {
+          const options = { training: true, dropoutRate: 0.25, dropoutSeed: 2 };
+          const logits = wholeMaps ? specForwardWithActivations(net, x, options).logits : specForward(net, x, options).logits;
+          return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 10), logits) as tf.Scalar;
+        }, variables);
+      const before = tf.memory().numTensors;
+      const [whole, trimmed] = [lossAndGrads(true), lossAndGrads(false)];
+      expect(trimmed.value.dataSync()[0], name).toBeCloseTo(whole.value.dataSync()[0], 6);
+      for (const variable of variables) {
+        const [a, b] = [whole.grads[variable.name].dataSync() as Float32Array, trimmed.grads[variable.name].dataSync() as Float32Array];
+        const scale = a.reduce((largest, v) => Math.max(largest, Math.abs(v)), 0);
+        const difference = a.reduce((largest, v, i) => Math.max(largest, Math.abs(v - b[i])), 0);
+        expect(scale, `${name} ${variable.name}`).toBeGreaterThan(0);
+        expect(difference / scale, `${name} ${variable.name}`).toBeLessThan(1e-5);
+      }
+      tf.dispose([whole.value, trimmed.value, Object.values(whole.grads), Object.values(trimmed.grads)]);
+      expect(tf.memory().numTensors, name).toBe(before);
+    }
+    tf.dispose([x, labels]);
   });
 
   it('puts dropout only where the spec says', () => {

@@ -17,7 +17,8 @@
  * without stepping disposes them instead.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormName, convName, denseName, type Activation, type ArchSpec } from '../../shared/arch/archSpec';
+import { batchNormName, convName, denseName, type Activation, type ArchSpec, type ConvBlockSpec } from '../../shared/arch/archSpec';
+import { convPadding } from '../../shared/arch/convPadding';
 import { paramLayouts } from '../../shared/arch/paramLayouts';
 import { elementCount, type ParamLayout } from '../../shared/paramLayout';
 import type { SeededRandom } from '../training/random';
@@ -139,12 +140,21 @@ export function specForward(
   options: SpecForwardOptions,
 ): { logits: tf.Tensor2D; runningStats: RunningStatUpdate[] } {
   return tf.tidy(() => {
-    const { logits, runningStats } = specForwardWithActivations(network, images, options);
+    const { logits, runningStats } = forward(network, images, options, false);
     return { logits, runningStats };
   });
 }
 
+/** `specForward` with each conv block's whole map after its activation (the feature maps a prediction shows). */
 export function specForwardWithActivations(network: SpecNetwork, images: tf.Tensor4D, options: SpecForwardOptions): SpecForwardResult {
+  return forward(network, images, options, true);
+}
+
+/**
+ * @param wholeMaps compute every conv output position; without it, a conv computes only the rows and
+ *   columns its pool reads (`convPadding`), which changes no logit and no gradient
+ */
+function forward(network: SpecNetwork, images: tf.Tensor4D, options: SpecForwardOptions, wholeMaps: boolean): SpecForwardResult {
   const { spec } = network;
   if (options.training && options.batchRows && spec.convBlocks.some((block) => block.batchNorm)) {
     throw new Error('BatchNorm normalizes by the statistics of the whole batch; a shard of it cannot train on its own');
@@ -157,17 +167,22 @@ export function specForwardWithActivations(network: SpecNetwork, images: tf.Tens
     let x4: tf.Tensor4D = images;
     for (const [i, block] of spec.convBlocks.entries()) {
       const conv = convName(i);
-      // PyTorch pads ⌊k/2⌋ on every side; tfjs's 'same' agrees at stride 1 but pads only bottom/right at
-      // stride 2, hence a number there.
-      const pad = block.padding === 'valid' ? 'valid' : block.stride === 1 ? 'same' : Math.floor(block.kernel / 2);
-      let y: tf.Tensor4D = tf.conv2d(x4, param(`${conv}.weight`) as tf.Tensor4D, block.stride, pad);
+      const { input, pad } = convArguments(x4, block, !wholeMaps);
+      let y: tf.Tensor4D = tf.conv2d(input, param(`${conv}.weight`) as tf.Tensor4D, block.stride, pad);
       if (block.batchNorm) {
         y = batchNorm(network, batchNormName(i), y, options.training, runningStats);
       } else {
         y = tf.add<tf.Tensor4D>(y, param(`${conv}.bias`));
       }
+      if (!wholeMaps && block.pooling === 'max' && MONOTONIC.has(block.activation)) {
+        // max(f(a), f(b)) = f(max(a, b)) for a non-decreasing f, and the gradient takes the same path
+        // (ties and ReLU's flat part included: see MONOTONIC), so activating the pooled map, a quarter
+        // of the size, gives the same values and gradients for less work.
+        x4 = activate(tf.maxPool(y, 2, 2, 'valid'), block.activation);
+        continue;
+      }
       const activated = activate(y, block.activation);
-      activations.push(activated);
+      if (wholeMaps) activations.push(activated);
       x4 =
         block.pooling === 'max'
           ? tf.maxPool(activated, 2, 2, 'valid')
@@ -193,6 +208,21 @@ export function specForwardWithActivations(network: SpecNetwork, images: tf.Tens
     const logits = dense(x, denseName(spec.dense.length));
     return { logits, activations, runningStats };
   });
+}
+
+type ConvPad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
+
+/** The block's conv input (cut where `convPadding` says) and its tfjs padding. */
+function convArguments(x: tf.Tensor4D, block: ConvBlockSpec, trimUnpooled: boolean): { input: tf.Tensor4D; pad: ConvPad } {
+  const [, height, width] = x.shape;
+  const { top, bottom, left, right, cropInput } = convPadding(block, height, trimUnpooled);
+  if (top === bottom && left === right && cropInput === 0) {
+    // PyTorch pads ⌊k/2⌋ on every side; tfjs's 'same' agrees at stride 1 but pads only bottom/right at
+    // stride 2, hence a number there.
+    return { input: x, pad: block.padding === 'valid' ? 'valid' : block.stride === 1 ? 'same' : top };
+  }
+  const input = cropInput > 0 ? tf.slice(x, [0, 0, 0, 0], [-1, height - cropInput, width - cropInput, -1]) : x;
+  return { input, pad: [[0, 0], [top, bottom], [left, right], [0, 0]] };
 }
 
 /**
@@ -236,6 +266,14 @@ function batchNorm(network: SpecNetwork, name: string, x: tf.Tensor4D, training:
   const normalized = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BATCH_NORM_EPS)));
   return tf.add(tf.mul(normalized, weight), bias);
 }
+
+/**
+ * Activations that commute with max pooling, gradient included. tanh is strictly increasing, so the
+ * window's first maximum is the same before and after it. ReLU is flat below 0: a window whose maximum
+ * is ≤ 0 gets zero gradient either way (ReLU's gradient at ≤ 0 is 0, as in PyTorch), and one whose
+ * maximum is positive routes it to the same first maximum. GELU dips below 0 and does not commute.
+ */
+const MONOTONIC: ReadonlySet<Activation> = new Set(['relu', 'tanh']);
 
 function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
   switch (activation) {

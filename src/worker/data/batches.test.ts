@@ -31,6 +31,13 @@ describe('gatherImages / gatherLabels', () => {
     expect(Array.from(gatherLabels(labels, [2, 0, 1], 0, 3))).toEqual([9, 7, 2]);
   });
 
+  it('writes into a given array of the right length, and refuses one of another', () => {
+    const into = new Float32Array(2 * IMAGE_SIZE);
+    expect(gatherImages(images, [2, 0, 1], 1, 3, into)).toBe(into);
+    expect(into).toEqual(gatherImages(images, [2, 0, 1], 1, 3));
+    expect(() => gatherImages(images, [2, 0, 1], 0, 3, into)).toThrow('3 images into an array of 1568 values');
+  });
+
   it('covers the sequential order', () => {
     expect(Array.from(sequentialOrder(4))).toEqual([0, 1, 2, 3]);
   });

@@ -14,9 +14,14 @@ export const NORMALIZED_PIXEL: Float32Array = Float32Array.from({ length: 256 },
   f32(f32(f32(pixel / 255) - f32(MNIST_MEAN)) / f32(MNIST_STD)),
 );
 
-/** Normalized pixels of images `order[start…end)`, row-major [count, 28, 28] (i.e. NHWC with C = 1). */
-export function gatherImages(images: Uint8Array, order: ArrayLike<number>, start: number, end: number): Float32Array {
-  const out = new Float32Array((end - start) * IMAGE_SIZE);
+/**
+ * Normalized pixels of images `order[start…end)`, row-major [count, 28, 28] (i.e. NHWC with C = 1),
+ * written into `into` when given (exactly that long), else into a new array.
+ */
+export function gatherImages(images: Uint8Array, order: ArrayLike<number>, start: number, end: number, into?: Float32Array): Float32Array {
+  const length = (end - start) * IMAGE_SIZE;
+  if (into && into.length !== length) throw new Error(`gatherImages: ${end - start} images into an array of ${into.length} values`);
+  const out = into ?? new Float32Array(length);
   for (let row = 0; row < end - start; row++) {
     const source = order[start + row] * IMAGE_SIZE;
     const target = row * IMAGE_SIZE;

@@ -7,13 +7,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { archSpecsEqual } from '../../shared/arch/archSpec';
 import { paramLayouts } from '../../shared/arch/paramLayouts';
+import { elementCount } from '../../shared/paramLayout';
 import { IMAGE_SIZE } from '../data/batches';
 import { createSpecNetwork, disposeSpecNetwork, type SpecNetwork } from '../model/specNetwork';
+import { BufferShelf } from '../memory/bufferShelf';
 import type { PoolCommand, PoolEvent, ReplicaMemory, WeightArrays } from './poolProtocol';
-import { classifyBlock, readShare, shardShare } from './shardStep';
+import { classifyBlock, gradientLength, readShare, shardShare } from './shardStep';
 
 export class PoolReplica {
   private network: SpecNetwork | null = null;
+  /** Gradient buffers the coordinator handed back. */
+  private readonly spares = new BufferShelf();
 
   /** @param memory the worker's memory figures (its wasm heap where there is one), sent with each answer */
   constructor(private readonly memory: () => ReplicaMemory) {}
@@ -22,7 +26,11 @@ export class PoolReplica {
   async answer(command: PoolCommand): Promise<{ event: PoolEvent; transfer: ArrayBuffer[] }> {
     const network = this.takeWeights(command.weights);
     const rows = command.images.length / IMAGE_SIZE;
+    // Once read into tensors, the command's arrays go back to the coordinator for its next command.
+    const spent = [command.images.buffer as ArrayBuffer, ...(command.weights ? [command.weights.values.buffer as ArrayBuffer] : [])];
     if (command.type === 'share') {
+      this.spares.put(command.spare);
+      spent.push(command.labels.buffer as ArrayBuffer);
       const images = tf.tensor4d(command.images, [rows, 28, 28, 1]);
       const labels = tf.tensor1d(command.labels, 'int32');
       let share;
@@ -31,16 +39,16 @@ export class PoolReplica {
       } finally {
         tf.dispose([images, labels]);
       }
-      const { grads, loss, correct } = await readShare(share);
+      const { grads, loss, correct } = await readShare(share, this.spares.float32(gradientLength(network)));
       return {
-        event: { type: 'share', id: command.id, grads, loss, correct, ...this.memory() },
-        transfer: grads.map((grad) => grad.buffer as ArrayBuffer),
+        event: { type: 'share', id: command.id, grads, loss, correct, spent, ...this.memory() },
+        transfer: [grads.buffer as ArrayBuffer, ...spent],
       };
     }
     const { predicted, confidence } = await classifyBlock(network, command.images, rows);
     return {
-      event: { type: 'classified', id: command.id, predicted, confidence, ...this.memory() },
-      transfer: [predicted.buffer as ArrayBuffer, confidence.buffer as ArrayBuffer],
+      event: { type: 'classified', id: command.id, predicted, confidence, spent, ...this.memory() },
+      transfer: [predicted.buffer as ArrayBuffer, confidence.buffer as ArrayBuffer, ...spent],
     };
   }
 
@@ -53,17 +61,22 @@ export class PoolReplica {
   private takeWeights(weights: WeightArrays | null): SpecNetwork {
     if (weights) {
       const current = this.network;
+      const layouts = paramLayouts(weights.spec);
+      const valuesOf = (i: number) => {
+        const start = layouts.slice(0, i).reduce((n, layout) => n + elementCount(layout.shape), 0);
+        return weights.values.subarray(start, start + elementCount(layouts[i].shape));
+      };
       if (current && archSpecsEqual(current.spec, weights.spec)) {
         tf.tidy(() =>
           current.layouts.forEach((layout, i) => {
             const variable = (current.params.get(layout.name) ?? current.buffers.get(layout.name)) as tf.Variable;
-            variable.assign(tf.tensor(weights.values[i], variable.shape));
+            variable.assign(tf.tensor(valuesOf(i), variable.shape));
           }),
         );
       } else {
         this.dispose();
-        const names = paramLayouts(weights.spec).map((layout) => layout.name);
-        this.network = createSpecNetwork(weights.spec, new Map(names.map((name, i) => [name, weights.values[i]])));
+        // Copies: the network keeps its initial values, and `weights.values` goes back to the coordinator.
+        this.network = createSpecNetwork(weights.spec, new Map(layouts.map((layout, i) => [layout.name, valuesOf(i).slice()])));
       }
     }
     if (!this.network) throw new Error('A pool worker was asked to compute before it had weights.');

@@ -5,9 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE } from '../data/batches';
-import { readSpecNetworkValues, type SpecNetwork } from '../model/specNetwork';
+import type { SpecNetwork } from '../model/specNetwork';
 import type { TrainingOptimizer } from '../training/optimizer';
 import { trainStep } from '../training/trainStep';
+import { readFlat } from './flatValues';
 import { shardRanges, type ShardRange } from './shards';
 import { applyShares, classifyBlock, shardShare, shareFromArrays } from './shardStep';
 import type { Classified, WorkerPool } from './workerPool';
@@ -21,8 +22,11 @@ export interface ArrayBatch {
 }
 
 /** From the pool's next request on, its workers compute with this network (copies of its state). */
-export async function shareWeights(pool: WorkerPool, network: SpecNetwork): Promise<void> {
-  pool.setWeights({ spec: network.spec, values: [...(await readSpecNetworkValues(network)).values()] });
+export function shareWeights(pool: WorkerPool, network: SpecNetwork): void {
+  const tensors = network.layouts.map((layout) => (network.params.get(layout.name) ?? network.buffers.get(layout.name)) as tf.Variable);
+  const values = pool.weightBuffer(tensors.reduce((n, t) => n + t.size, 0));
+  readFlat(tensors, values);
+  pool.setWeights({ spec: network.spec, values });
 }
 
 /** BatchNorm normalizes by the whole batch's statistics, which no shard of it has: such a network trains on one worker. */
@@ -50,13 +54,12 @@ export async function trainStepOnPool(pool: WorkerPool | null, network: SpecNetw
       tf.dispose([images, labels]);
     }
   }
-  await shareWeights(pool, network);
+  shareWeights(pool, network);
   const [own, ...others] = shardRanges(0, rows, pool.size);
-  // Copies (slice), since the pool's are moved to its workers.
   const remote = pool.shares(
     others.map((range) => ({
-      images: imagesOf(batch.images, range).slice(),
-      labels: batch.labels.slice(range.start, range.end),
+      images: imagesOf(batch.images, range),
+      labels: batch.labels.subarray(range.start, range.end),
       offset: range.start,
       total: rows,
       dropoutRate,
@@ -76,7 +79,11 @@ export async function trainStepOnPool(pool: WorkerPool | null, network: SpecNetw
   }
   let shares;
   try {
-    shares = (await remote).map((arrays) => shareFromArrays(network, arrays));
+    shares = (await remote).map((arrays, i) => {
+      const share = shareFromArrays(network, arrays);
+      pool.giveBack(i, arrays.grads);
+      return share;
+    });
   } catch (error) {
     tf.dispose([...local.grads, local.loss, local.correct]);
     throw error;
@@ -91,7 +98,7 @@ export async function trainStepOnPool(pool: WorkerPool | null, network: SpecNetw
 export async function classifyOnPool(pool: WorkerPool | null, network: SpecNetwork, images: Float32Array, rows: number): Promise<Classified> {
   if (!pool) return classifyBlock(network, images, rows);
   const [own, ...others] = shardRanges(0, rows, pool.size);
-  const remote = pool.classify(others.map((range) => imagesOf(images, range).slice()));
+  const remote = pool.classify(others.map((range) => imagesOf(images, range)));
   const [mine, theirs] = await Promise.all([classifyBlock(network, imagesOf(images, own), own.end - own.start), remote]);
   const blocks = [mine, ...theirs];
   return {

@@ -15,7 +15,7 @@ import { SeededRandom } from '../training/random';
 import { createOptimizer } from '../training/optimizer';
 import { trainStep } from '../training/trainStep';
 import { shardRanges } from './shards';
-import { applyShares, readShare, shardShare, shareFromArrays } from './shardStep';
+import { applyShares, gradientLength, readShare, shardShare, shareFromArrays } from './shardStep';
 
 const fixture = loadParityFixture();
 const { batches, batchSize } = fixture.meta;
@@ -48,7 +48,7 @@ async function train(shards: number): Promise<{ losses: number[]; correct: numbe
         const share = shardShare(network, { images, labels: y, offset: range.start - start, total: batchSize, dropoutRate: DROPOUT, dropoutSeed });
         tf.dispose([images, y]);
         // Every shard but the first crosses to the coordinator as arrays, as from a pool worker.
-        shares.push(i === 0 ? share : shareFromArrays(network, await readShare(share)));
+        shares.push(i === 0 ? share : shareFromArrays(network, await readShare(share, new Float32Array(gradientLength(network)))));
       }
       result = applyShares(network, optimizer, shares);
     }

@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { specForward, type SpecNetwork } from '../model/specNetwork';
 import type { TrainingOptimizer } from '../training/optimizer';
+import { readFlat, tensorsFromFlat } from './flatValues';
+import type { ShareArrays } from './poolProtocol';
 import type { Classified } from './workerPool';
 
 export interface ShardInput {
@@ -51,10 +53,15 @@ export function shardShare(network: SpecNetwork, shard: ShardInput): ShardShare 
   });
 }
 
-/** A share as plain arrays, to cross to the coordinator (the tensors are disposed). */
-export async function readShare(share: ShardShare): Promise<{ grads: Float32Array[]; loss: number; correct: number }> {
+/** How many values a share's gradients have: the network's trainable parameters. */
+export function gradientLength(network: SpecNetwork): number {
+  return [...network.params.values()].reduce((n, variable) => n + variable.size, 0);
+}
+
+/** A share as plain values, its gradients written into `grads` (`gradientLength` long); the tensors are disposed. */
+export async function readShare(share: ShardShare, grads: Float32Array): Promise<ShareArrays> {
   try {
-    const grads = await Promise.all(share.grads.map(async (grad) => (await grad.data()) as Float32Array));
+    readFlat(share.grads, grads);
     const [loss] = await share.loss.data();
     const [correct] = await share.correct.data();
     return { grads, loss, correct };
@@ -63,11 +70,10 @@ export async function readShare(share: ShardShare): Promise<{ grads: Float32Arra
   }
 }
 
-/** A share read back from another worker, as tensors on this one. */
-export function shareFromArrays(network: SpecNetwork, arrays: { grads: Float32Array[]; loss: number; correct: number }): ShardShare {
-  const variables = [...network.params.values()];
+/** A share read back from another worker, as tensors on this one (`arrays` may be reused at once). */
+export function shareFromArrays(network: SpecNetwork, arrays: ShareArrays): ShardShare {
   return {
-    grads: variables.map((variable, i) => tf.tensor(arrays.grads[i], variable.shape)),
+    grads: tensorsFromFlat(arrays.grads, [...network.params.values()].map((variable) => variable.shape)),
     loss: tf.scalar(arrays.loss),
     correct: tf.scalar(arrays.correct),
   };

@@ -18,6 +18,7 @@ import { toySplit } from '../training/testing/toyData';
 import { Trainer, type Dataset } from '../training/trainer';
 import { trainStepOnPool } from './poolStep';
 import { inProcessPool, type FakePort } from './testing/inProcessPool';
+import type { PoolCommand } from './poolProtocol';
 import type { WorkerPool } from './workerPool';
 
 const data: Dataset = { train: toySplit(150, 1), test: toySplit(70, 2) };
@@ -78,6 +79,44 @@ describe('training on a pool', () => {
     expect(memory).toHaveLength(2);
     for (const figures of memory) expect(figures?.numTensors).toBeGreaterThan(0);
     pool?.terminate();
+  });
+});
+
+describe('buffers between the workers', () => {
+  it('moves weights, pixels and gradients without copies and hands each buffer back for the next step', async () => {
+    const ports: FakePort[] = [];
+    const pool = (await inProcessPool(2, ports)) as WorkerPool;
+    const sent: { spare: number[]; moved: number }[] = [];
+    const port = ports[0];
+    const send = port.postMessage.bind(port);
+    port.postMessage = (message: PoolCommand, transfer?: Transferable[] | StructuredSerializeOptions) => {
+      const moved = Array.isArray(transfer) ? transfer : [];
+      if (message.type === 'share') sent.push({ spare: message.spare.map((b) => b.byteLength), moved: moved.length });
+      send(message, moved);
+    };
+    const network = createSpecNetwork(SIMPLE_CNN_SPEC, initialSpecValues(SIMPLE_CNN_SPEC, new SeededRandom(0)));
+    const optimizer = createOptimizer('adam', network.params, { lr: 1e-3, weightDecay: 0 });
+    const random = new SeededRandom(4);
+    const batch = {
+      images: Float32Array.from({ length: 8 * IMAGE_SIZE }, () => random.next()),
+      labels: Int32Array.from({ length: 8 }, () => random.nextInt(10)),
+      dropoutRate: 0.25,
+      dropoutSeed: 1,
+    };
+    for (let step = 0; step < 3; step++) tf.dispose(await trainStepOnPool(pool, network, optimizer, batch));
+    // The caller's batch stays whole: the pool worker's shard was copied into a buffer of the pool's.
+    expect(batch.images.length).toBe(8 * IMAGE_SIZE);
+    expect(batch.labels.length).toBe(8);
+    // Every command moves images, labels and the new weights; from the second on also the last
+    // answer's gradient buffer (390,410 floats), handed back for reuse.
+    expect(sent).toEqual([
+      { spare: [], moved: 3 },
+      { spare: [390_410 * 4], moved: 4 },
+      { spare: [390_410 * 4], moved: 4 },
+    ]);
+    optimizer.dispose();
+    disposeSpecNetwork(network);
+    pool.terminate();
   });
 });
 

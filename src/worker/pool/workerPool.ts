@@ -4,14 +4,8 @@
  * the request rejects, the run fails like a failed backend, and the UI replaces the training worker
  * (and with it the pool) and resumes the run from its last checkpoint.
  */
-import type { PoolCommand, PoolEvent, ReplicaMemory, WeightArrays } from './poolProtocol';
-
-/** A shard's share, as it crosses from a pool worker. */
-export interface ShareArrays {
-  grads: Float32Array[];
-  loss: number;
-  correct: number;
-}
+import { BufferShelf } from '../memory/bufferShelf';
+import type { PoolCommand, PoolEvent, ReplicaMemory, ShareArrays, WeightArrays } from './poolProtocol';
 
 export interface Classified {
   predicted: Int32Array;
@@ -44,6 +38,10 @@ class PoolMember {
   weightsVersion = -1;
   /** Its memory as of its last answer (null before the first). */
   memory: ReplicaMemory | null = null;
+  /** Buffers this worker handed back, for the next commands to it. */
+  readonly shelf = new BufferShelf();
+  /** Its gradient buffers, read by now, to hand back with the next share command. */
+  spares: ArrayBuffer[] = [];
 
   constructor(
     private readonly port: PoolPort,
@@ -91,6 +89,7 @@ class PoolMember {
     if (event.type !== 'ready') {
       this.slowestAnswerMs = Math.max(this.slowestAnswerMs, performance.now() - pending.sentAt);
       this.memory = { numTensors: event.numTensors, heapBytes: event.heapBytes };
+      this.shelf.put(event.spent);
     }
     pending.resolve(event);
   }
@@ -106,8 +105,13 @@ class PoolMember {
   }
 }
 
+/** A shard for a pool worker: views into the batch's arrays (the pool copies them into buffers of its own). */
+export type ShardArrays = Omit<Extract<PoolCommand, { type: 'share' }>, 'type' | 'id' | 'weights' | 'spare'>;
+
 export class WorkerPool {
   private weights: WeightArrays | null = null;
+  /** The coordinator's weight buffers, reused from step to step. */
+  private readonly weightBuffers = new BufferShelf(2);
   private weightsVersion = 0;
   private failure: string | null = null;
   private nextId = 0;
@@ -138,18 +142,34 @@ export class WorkerPool {
     return this.members.map((member) => member.memory);
   }
 
+  /** A buffer for the next `setWeights` (it may hold a previous step's weights). */
+  weightBuffer(length: number): Float32Array {
+    return this.weightBuffers.float32(length);
+  }
+
   /** The weights the next requests compute with (each worker is sent them once). */
   setWeights(weights: WeightArrays): void {
+    if (this.weights) this.weightBuffers.put([this.weights.values.buffer]);
     this.weights = weights;
     this.weightsVersion += 1;
   }
 
-  /** The gradient shares of shards 1…, one per pool worker, in shard order. */
-  async shares(shards: Omit<Extract<PoolCommand, { type: 'share' }>, 'type' | 'id' | 'weights'>[]): Promise<ShareArrays[]> {
+  /**
+   * The gradient shares of shards 1…, one per pool worker, in shard order. Each share's `grads` is the
+   * worker's buffer: hand it back with `giveBack` once read.
+   */
+  async shares(shards: ShardArrays[]): Promise<ShareArrays[]> {
     const answers = await Promise.all(
-      shards.map((shard, i) =>
-        this.ask(i, (weights, id) => ({ type: 'share', id, weights, ...shard }), [shard.images.buffer as ArrayBuffer, shard.labels.buffer as ArrayBuffer]),
-      ),
+      shards.map((shard, i) => {
+        const member = this.members[i];
+        if (!member) return Promise.reject(new Error(`the pool has no worker ${i + 1}`));
+        const images = copied(shard.images, member.shelf.float32(shard.images.length));
+        const labels = copied(shard.labels, member.shelf.int32(shard.labels.length));
+        const spare = member.spares;
+        member.spares = [];
+        const command = (weights: WeightArrays | null, id: number): PoolCommand => ({ ...shard, type: 'share', id, weights, images, labels, spare });
+        return this.ask(i, command, [images.buffer as ArrayBuffer, labels.buffer as ArrayBuffer, ...spare]);
+      }),
     );
     return answers.map((answer) => {
       if (answer.type !== 'share') throw new Error(`a pool worker answered ${answer.type} to a share`);
@@ -157,10 +177,18 @@ export class WorkerPool {
     });
   }
 
-  /** Predictions for blocks of test images 1…, one per pool worker, in order. */
+  /** Returns pool worker `index`'s gradient buffer (from `shares`) once its values have been read. */
+  giveBack(index: number, grads: Float32Array): void {
+    this.members[index]?.spares.push(grads.buffer as ArrayBuffer);
+  }
+
+  /** Predictions for blocks of test images 1…, one per pool worker, in order (the blocks may be views). */
   async classify(blocks: Float32Array[]): Promise<Classified[]> {
     const answers = await Promise.all(
-      blocks.map((images, i) => this.ask(i, (weights, id) => ({ type: 'classify', id, weights, images }), [images.buffer as ArrayBuffer])),
+      blocks.map((block, i) => {
+        const images = copied(block, this.members[i]?.shelf.float32(block.length) ?? new Float32Array(block.length));
+        return this.ask(i, (weights, id) => ({ type: 'classify', id, weights, images }), [images.buffer as ArrayBuffer]);
+      }),
     );
     return answers.map((answer) => {
       if (answer.type !== 'classified') throw new Error(`a pool worker answered ${answer.type} to a classification`);
@@ -177,13 +205,22 @@ export class WorkerPool {
     const member = this.members[index];
     if (!member) return Promise.reject(new Error(`the pool has no worker ${index + 1}`));
     if (!this.weights) return Promise.reject(new Error('the pool has no weights yet'));
-    const weights = member.weightsVersion === this.weightsVersion ? null : this.weights;
+    let weights: WeightArrays | null = null;
+    if (member.weightsVersion !== this.weightsVersion) {
+      // Each worker gets a copy of its own, moved to it (and handed back with its answer).
+      weights = { spec: this.weights.spec, values: copied(this.weights.values, member.shelf.float32(this.weights.values.length)) };
+      transfer = [...transfer, weights.values.buffer as ArrayBuffer];
+    }
     member.weightsVersion = this.weightsVersion;
-    // Weights are copied (each worker needs its own); the shard's own buffers are moved.
     return member.request(command(weights, this.nextId++), transfer);
   }
 
   private broken(message: string): void {
     this.failure ??= `A pool worker failed: ${message}`;
   }
+}
+
+function copied<T extends Float32Array | Int32Array>(source: T, into: T): T {
+  into.set(source);
+  return into;
 }

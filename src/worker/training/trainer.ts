@@ -42,6 +42,7 @@ import { englishText, errorDetail, type Text } from '../../shared/texts';
 import { Throughput, median } from './throughput';
 import { classifyOnPool, shareWeights, trainStepOnPool } from '../pool/poolStep';
 import type { WorkerPool } from '../pool/workerPool';
+import { BufferShelf } from '../memory/bufferShelf';
 import type { ReplicaMemory } from '../pool/poolProtocol';
 
 /** A notice: the English and the text. */
@@ -187,6 +188,8 @@ export class Trainer {
   private pool: WorkerPool | null = null;
   /** Whether `current` has taken at least one optimizer step (a prediction says so). */
   private trained = false;
+  /** Arrays for a batch's or an evaluation block's pixels, reused: a new one costs page faults (see bufferShelf.ts). */
+  private readonly pixelBuffers = new BufferShelf(4);
 
   constructor(
     private readonly data: Dataset,
@@ -618,12 +621,14 @@ export class Trainer {
     pass.learningRate = stepLrRate(run.applied.lr, pass.epoch, run.applied.lrStep, run.applied.lrGamma);
     run.optimizer.options.lr = pass.learningRate;
     run.optimizer.options.weightDecay = run.applied.weightDecay;
+    const images = gatherImages(this.data.train.images, pass.order, start, end, this.pixelBuffers.float32((end - start) * IMAGE_SIZE));
     const result = await trainStepOnPool(run.pool, run.network, run.optimizer, {
-      images: gatherImages(this.data.train.images, pass.order, start, end),
+      images,
       labels: gatherLabels(this.data.train.labels, pass.order, start, end),
       dropoutRate: run.applied.dropout,
       dropoutSeed: run.random.nextUint32(),
     });
+    this.pixelBuffers.put([images.buffer]);
     this.trained = true;
     this.optimizerSteps = run.step;
     pass.seen = end;
@@ -812,10 +817,12 @@ export class Trainer {
     const order = sequentialOrder(count);
     const collector = new InsightCollector();
     const blockRows = (tf.getBackend() === 'wasm' ? EVAL_ROWS.wasm : EVAL_ROWS.gpu) * (pool?.size ?? 1);
-    if (pool) await shareWeights(pool, network);
+    if (pool) shareWeights(pool, network);
     for (let start = 0; start < count; start += blockRows) {
       const end = Math.min(start + blockRows, count);
-      const { predicted, confidence } = await classifyOnPool(pool, network, gatherImages(this.data.test.images, order, start, end), end - start);
+      const images = gatherImages(this.data.test.images, order, start, end, this.pixelBuffers.float32((end - start) * IMAGE_SIZE));
+      const { predicted, confidence } = await classifyOnPool(pool, network, images, end - start);
+      this.pixelBuffers.put([images.buffer]);
       collector.add(order.subarray(start, end), gatherLabels(this.data.test.labels, order, start, end), predicted, confidence);
       await yieldToEventLoop();
     }

@@ -1,6 +1,7 @@
 /**
  * Pool workers for tests: each "worker" is a PoolReplica in this process, answering asynchronously over
- * the same messages (structured-cloned, as postMessage does), so the coordinator's code runs unchanged.
+ * the same messages (structured-cloned, transferred buffers moved, as postMessage does), so the
+ * coordinator's code runs unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PoolCommand, PoolEvent } from '../poolProtocol';
@@ -19,10 +20,11 @@ export function inProcessPort(): FakePort {
     onmessage: null,
     onerror: null,
     onmessageerror: null,
-    postMessage(message: unknown) {
-      const command = structuredClone(message) as PoolCommand;
+    postMessage(message: unknown, transfer?: Transferable[] | StructuredSerializeOptions) {
+      // Moved as postMessage moves them: the sender's transferred buffers are detached from here on.
+      const command = structuredClone(message, { transfer: Array.isArray(transfer) ? transfer : (transfer?.transfer ?? []) }) as PoolCommand;
       void replica.answer(command).then(
-        ({ event }) => deliver(structuredClone(event)),
+        ({ event, transfer: moved }) => deliver(structuredClone(event, { transfer: moved })),
         (error: unknown) => deliver({ type: 'failed', id: command.id, message: String(error) }),
       );
     },

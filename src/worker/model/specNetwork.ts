@@ -22,6 +22,7 @@ import { convPadding } from '../../shared/arch/convPadding';
 import { paramLayouts } from '../../shared/arch/paramLayouts';
 import { elementCount, type ParamLayout } from '../../shared/paramLayout';
 import type { SeededRandom } from '../training/random';
+import { dropoutMultipliers } from './dropoutMask';
 
 export const BATCH_NORM_MOMENTUM = 0.1;
 export const BATCH_NORM_EPS = 1e-5;
@@ -287,14 +288,9 @@ function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
   }
 }
 
-/**
- * `tf.dropout(x, rate, undefined, seed)` for the rows `offset …` of a `total`-row batch: the same
- * uniform noise (drawn for the whole batch, row by row) and the same `floor(u + keep) / keep` mask.
- */
+/** `tf.dropout(x, rate, undefined, seed)`, or for the rows `offset …` of a batch, its rows' mask (see dropoutMask.ts). */
 function dropoutRows(x: tf.Tensor2D, rate: number, seed: number, rows?: { offset: number; total: number }): tf.Tensor2D {
   if (!rows) return tf.dropout(x, rate, undefined, seed) as tf.Tensor2D;
   const [count, features] = x.shape;
-  const keep = 1 - rate;
-  const noise = tf.slice(tf.randomUniform([rows.total, features], 0, 1, 'float32', seed), [rows.offset, 0], [count, features]);
-  return tf.mul(x, tf.div(tf.floor(tf.add(noise, keep)), keep));
+  return tf.mul(x, tf.tensor2d(dropoutMultipliers(rate, seed, rows.offset, count, features), [count, features]));
 }

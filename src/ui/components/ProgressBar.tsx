@@ -19,6 +19,10 @@ export function ProgressBar({ progress, ended }: ProgressBarProps) {
     text += progress.phase === 'eval' && !ended ? t.progress.evaluating(progress.testImages) : t.progress.batch(batch, batches);
   }
   const live = progress !== null && !ended;
+  // While the epoch's test images are classified its time left is that of the evaluation, about 0:00;
+  // left out, the longer "evaluating on N test images" keeps the line from wrapping at 1366 px and
+  // moving the charts below it down by a line.
+  const training = live && progress.phase !== 'eval';
   return (
     <section className="progress" aria-label={t.progress.region}>
       <div
@@ -37,7 +41,7 @@ export function ProgressBar({ progress, ended }: ProgressBarProps) {
         {progress && progress.samplesPerSecond > 0 && <span>{t.progress.samplesPerSecond(progress.samplesPerSecond)}</span>}
         {progress && Number.isFinite(progress.stepMilliseconds) && <span>{t.progress.msPerStep(progress.stepMilliseconds)}</span>}
         {live && progress.samplesPerSecond === 0 && <span>{t.progress.measuring}</span>}
-        {live && <span>{t.progress.epochEta(formatDuration(progress.epochEtaSeconds))}</span>}
+        {training && <span>{t.progress.epochEta(formatDuration(progress.epochEtaSeconds))}</span>}
         {live && <span>{t.progress.runEta(formatDuration(progress.runEtaSeconds))}</span>}
         {progress && Number.isFinite(progress.runningLoss) && <span>{t.progress.runningLoss(formatLoss(progress.runningLoss))}</span>}
       </p>

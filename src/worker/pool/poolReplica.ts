@@ -70,6 +70,7 @@ export class PoolReplica {
         tf.tidy(() =>
           current.layouts.forEach((layout, i) => {
             const variable = (current.params.get(layout.name) ?? current.buffers.get(layout.name)) as tf.Variable;
+            // The wasm backend copies the values into its heap, so `weights.values` can go back at once.
             variable.assign(tf.tensor(valuesOf(i), variable.shape));
           }),
         );

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { wasmBackend } from '../backends/wasmBackendAccess';
 
 /** The tensors' values one after another in `into`, which must hold exactly their total size. */
-export function readFlat(tensors: readonly tf.Tensor[], into: Float32Array): void {
+export async function readFlat(tensors: readonly tf.Tensor[], into: Float32Array): Promise<void> {
   const total = tensors.reduce((n, t) => n + t.size, 0);
   if (total !== into.length) throw new Error(`readFlat: ${total} values into an array of ${into.length}`);
   let at = 0;
@@ -21,8 +21,9 @@ export function readFlat(tensors: readonly tf.Tensor[], into: Float32Array): voi
     }
     return;
   }
+  // Elsewhere `data()`, never `dataSync()`: on WebGPU a synchronous read blocks and can return zeros.
   for (const t of tensors) {
-    into.set(t.dataSync() as Float32Array, at);
+    into.set((await t.data()) as Float32Array, at);
     at += t.size;
   }
 }

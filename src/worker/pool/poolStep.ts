@@ -22,10 +22,10 @@ export interface ArrayBatch {
 }
 
 /** From the pool's next request on, its workers compute with this network (copies of its state). */
-export function shareWeights(pool: WorkerPool, network: SpecNetwork): void {
+export async function shareWeights(pool: WorkerPool, network: SpecNetwork): Promise<void> {
   const tensors = network.layouts.map((layout) => (network.params.get(layout.name) ?? network.buffers.get(layout.name)) as tf.Variable);
   const values = pool.weightBuffer(tensors.reduce((n, t) => n + t.size, 0));
-  readFlat(tensors, values);
+  await readFlat(tensors, values);
   pool.setWeights({ spec: network.spec, values });
 }
 
@@ -54,7 +54,7 @@ export async function trainStepOnPool(pool: WorkerPool | null, network: SpecNetw
       tf.dispose([images, labels]);
     }
   }
-  shareWeights(pool, network);
+  await shareWeights(pool, network);
   const [own, ...others] = shardRanges(0, rows, pool.size);
   const remote = pool.shares(
     others.map((range) => ({

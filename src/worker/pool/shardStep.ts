@@ -61,7 +61,7 @@ export function gradientLength(network: SpecNetwork): number {
 /** A share as plain values, its gradients written into `grads` (`gradientLength` long); the tensors are disposed. */
 export async function readShare(share: ShardShare, grads: Float32Array): Promise<ShareArrays> {
   try {
-    readFlat(share.grads, grads);
+    await readFlat(share.grads, grads);
     const [loss] = await share.loss.data();
     const [correct] = await share.correct.data();
     return { grads, loss, correct };

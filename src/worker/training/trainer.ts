@@ -817,7 +817,7 @@ export class Trainer {
     const order = sequentialOrder(count);
     const collector = new InsightCollector();
     const blockRows = (tf.getBackend() === 'wasm' ? EVAL_ROWS.wasm : EVAL_ROWS.gpu) * (pool?.size ?? 1);
-    if (pool) shareWeights(pool, network);
+    if (pool) await shareWeights(pool, network);
     for (let start = 0; start < count; start += blockRows) {
       const end = Math.min(start + blockRows, count);
       const images = gatherImages(this.data.test.images, order, start, end, this.pixelBuffers.float32((end - start) * IMAGE_SIZE));

@@ -6,18 +6,15 @@
  * and both languages. Controls are found by their accessible names, as a screen reader would announce them.
  */
 import { act, StrictMode, useEffect, useState } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { SIMPLE_CNN_SPEC, type ArchSpec } from '../../shared/arch/archSpec';
 import { ARCH_PRESETS, type ArchPresetId } from '../../shared/arch/presets';
 import { I18nContext, i18nFor } from '../i18n/useI18n';
 import type { Locale } from '../i18n/locale';
 import { ArchEditor } from './ArchEditor';
+import { testRoot } from '../testing/testRoot';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 /** The page's side of the editor: it keeps the spec and may replace it (the URL, another control). */
 let setPageSpec: (spec: ArchSpec) => void = () => undefined;
 let onChange: ReturnType<typeof vi.fn<(spec: ArchSpec) => void>>;
@@ -42,7 +39,7 @@ function Page({ initial, runExists, pendingReset }: { initial: ArchSpec; runExis
 
 function renderEditor({ initial = SIMPLE_CNN_SPEC, locale = 'en', runExists = false, pendingReset = false }: { initial?: ArchSpec; locale?: Locale; runExists?: boolean; pendingReset?: boolean } = {}) {
   act(() =>
-    root.render(
+    dom.root.render(
       <StrictMode>
         <I18nContext.Provider value={i18nFor(locale, () => undefined)}>
           <Page initial={initial} runExists={runExists} pendingReset={pendingReset} />
@@ -54,14 +51,6 @@ function renderEditor({ initial = SIMPLE_CNN_SPEC, locale = 'en', runExists = fa
 
 beforeEach(() => {
   onChange = vi.fn<(spec: ArchSpec) => void>();
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
 });
 
 const normalize = (text: string | null | undefined) => (text ?? '').replace(/\s+/g, ' ').trim();
@@ -82,7 +71,7 @@ function accessibleName(element: Element): string {
 }
 
 function control<T extends HTMLElement = HTMLInputElement>(name: string): T {
-  const matches = [...container.querySelectorAll<T>('input, select, button')].filter((element) => accessibleName(element).toLowerCase() === name.toLowerCase());
+  const matches = [...dom.container.querySelectorAll<T>('input, select, button')].filter((element) => accessibleName(element).toLowerCase() === name.toLowerCase());
   if (matches.length !== 1) throw new Error(`${matches.length} controls named "${name}"`);
   return matches[0];
 }
@@ -106,7 +95,7 @@ function press(name: string): void {
 }
 
 function layersTable(name: string): HTMLTableElement {
-  const table = [...container.querySelectorAll('table')].find((candidate) => normalize(candidate.caption?.textContent) === name);
+  const table = [...dom.container.querySelectorAll('table')].find((candidate) => normalize(candidate.caption?.textContent) === name);
   if (!table) throw new Error(`no table captioned "${name}"`);
   return table;
 }
@@ -119,7 +108,7 @@ function layerRow(layer: string): string[] {
 }
 
 const totalParameters = () => normalize(layersTable('Layers').tFoot?.rows[0].cells[2].textContent);
-const text = () => normalize(container.textContent);
+const text = () => normalize(dom.container.textContent);
 const convChannels = () => [1, 2, 3, 4].flatMap((block) => (text().includes(`Block ${block}`) ? [control(`Block ${block} channels`).value] : []));
 const lastSpec = (): ArchSpec => onChange.mock.lastCall?.[0] as ArchSpec;
 

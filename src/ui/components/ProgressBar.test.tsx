@@ -1,26 +1,13 @@
 // @vitest-environment jsdom
 /** The progress line: what it says while training and while the epoch's test images are classified. */
 import { act } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Progress } from '../../shared/protocol';
 import { I18nContext, i18nFor } from '../i18n/useI18n';
 import { ProgressBar } from './ProgressBar';
+import { testRoot } from '../testing/testRoot';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
-
+const dom = testRoot();
 const progress: Progress = {
   epoch: 3,
   epochs: 30,
@@ -38,13 +25,13 @@ const progress: Progress = {
 
 function lineOf(shown: Progress): string[] {
   act(() =>
-    root.render(
+    dom.root.render(
       <I18nContext.Provider value={i18nFor('en', () => {})}>
         <ProgressBar progress={shown} ended={false} />
       </I18nContext.Provider>,
     ),
   );
-  return Array.from(container.querySelectorAll('.progress-text span'), (span) => span.textContent ?? '');
+  return Array.from(dom.container.querySelectorAll('.progress-text span'), (span) => span.textContent ?? '');
 }
 
 it('leaves the epoch\'s time left out while its test images are classified, so the line stays one line', () => {

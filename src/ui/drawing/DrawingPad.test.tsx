@@ -5,13 +5,11 @@
  * cancelled frame's handle behind).
  */
 import { act, StrictMode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GrayImage } from '../../shared/preprocessDigit';
 import { I18nProvider } from '../i18n/I18nProvider';
 import { DrawingPad } from './DrawingPad';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { testRoot } from '../testing/testRoot';
 
 /** Animation frames run only when the test says so, like a browser between two paints. */
 let frames = new Map<number, FrameRequestCallback>();
@@ -43,8 +41,7 @@ function fakeContext(canvas: HTMLCanvasElement) {
   };
 }
 
-let container: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 
 beforeEach(() => {
   frames = new Map();
@@ -70,14 +67,9 @@ beforeEach(() => {
   vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(280);
   HTMLCanvasElement.prototype.setPointerCapture = () => undefined;
   HTMLCanvasElement.prototype.getBoundingClientRect = () => new DOMRect(0, 0, 280, 280);
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
 });
 
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });
@@ -90,7 +82,7 @@ describe('DrawingPad under StrictMode', () => {
   it('reports a stroke after the mount, unmount and mount that development runs', () => {
     const onChange = vi.fn<(image: GrayImage | null) => void>();
     act(() =>
-      root.render(
+      dom.root.render(
         <StrictMode>
           <I18nProvider>
             <DrawingPad onChange={onChange} />
@@ -101,7 +93,7 @@ describe('DrawingPad under StrictMode', () => {
     act(runFrames); // the mount's own report: an empty pad
     onChange.mockClear();
 
-    const pad = container.querySelector('canvas');
+    const pad = dom.container.querySelector('canvas');
     if (!pad) throw new Error('no canvas');
     act(() => {
       pointer(pad, 'pointerdown', 100, 60);

@@ -5,8 +5,7 @@
  * refusals shown with their lines of Python as code, in English and Chinese.
  */
 import { act, StrictMode } from 'react';
-import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../../shared/config';
 import type { BackendInfo } from '../../shared/protocol';
 import type { ExportedRun } from '../../shared/pytorch/pytorchFiles';
@@ -17,11 +16,9 @@ import { I18nContext, i18nFor } from '../i18n/useI18n';
 import type { RunRecord } from '../runs/runTypes';
 import type { TrainerView } from '../trainerState';
 import { ModelFilesPanel } from './ModelFilesPanel';
+import { testRoot } from '../testing/testRoot';
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const dom = testRoot();
 const onExportPytorch = vi.fn<(run: ExportedRun) => void>();
 const onImportPytorch = vi.fn<(file: { weights: ArrayBuffer; fileName: string }) => void>();
 const onRefused = vi.fn<(message: string, text: unknown) => void>();
@@ -37,7 +34,7 @@ interface PanelState {
 
 function renderPanel({ modelFile = null, weightsVersion = 1, locale = 'en' }: PanelState = {}) {
   act(() =>
-    root.render(
+    dom.root.render(
       <StrictMode>
         <I18nContext.Provider value={i18nFor(locale, () => undefined)}>
           <ModelFilesPanel
@@ -61,12 +58,12 @@ function renderPanel({ modelFile = null, weightsVersion = 1, locale = 'en' }: Pa
 }
 
 function button(name: string): HTMLButtonElement {
-  const found = Array.from(container.querySelectorAll('button')).find((b) => b.textContent === name);
+  const found = Array.from(dom.container.querySelectorAll('button')).find((b) => b.textContent === name);
   if (!found) throw new Error(`no button ${name}`);
   return found;
 }
 
-const fileInput = () => container.querySelector<HTMLInputElement>('input[type="file"]') as HTMLInputElement;
+const fileInput = () => dom.container.querySelector<HTMLInputElement>('input[type="file"]') as HTMLInputElement;
 
 /** Chooses files in the picker the button opened (jsdom opens none: its input gets them, as a browser's would). */
 async function choose(buttonName: string, files: Partial<File>[]): Promise<void> {
@@ -80,14 +77,6 @@ async function choose(buttonName: string, files: Partial<File>[]): Promise<void>
 
 beforeEach(() => {
   vi.clearAllMocks();
-  container = document.createElement('div');
-  document.body.append(container);
-  root = createRoot(container);
-});
-
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
 });
 
 describe('Export for PyTorch', () => {
@@ -103,9 +92,9 @@ describe('Export for PyTorch', () => {
 
   it("says what the two saved files are and how PyTorch tests them; a TensorFlow.js export's hint stays", () => {
     renderPanel({ modelFile: { kind: 'exported', fileNames: ['run-1.safetensors', 'run-1.py'] } });
-    expect(container.textContent).toContain('Saved run-1.safetensors and run-1.py: in PyTorch, python3 run-1.py --weights run-1.safetensors prints their test accuracy.');
+    expect(dom.container.textContent).toContain('Saved run-1.safetensors and run-1.py: in PyTorch, python3 run-1.py --weights run-1.safetensors prints their test accuracy.');
     renderPanel({ modelFile: { kind: 'exported', fileNames: ['model.json', 'model.weights.bin'] } });
-    expect(container.textContent).toContain("Saved model.json, model.weights.bin: load them in any TensorFlow.js app with tf.loadLayersModel('model.json').");
+    expect(dom.container.textContent).toContain("Saved model.json, model.weights.bin: load them in any TensorFlow.js app with tf.loadLayersModel('model.json').");
   });
 });
 
@@ -138,7 +127,7 @@ describe('Import PyTorch weights', () => {
 describe('refusals', () => {
   it("show a pickle's reason, its conversion as lines of code, and the conversion with torch alone", () => {
     renderPanel({ modelFile: { kind: 'refused', message: { key: 'pytorch.pickle', container: 'zip' } } });
-    const alert = container.querySelector('[role="alert"]') as HTMLElement;
+    const alert = dom.container.querySelector('[role="alert"]') as HTMLElement;
     expect(alert.textContent).toMatch(/^The PyTorch weights were not imported; the current model is unchanged\. This is a PyTorch pickle file/);
     const [code, torchOnly] = Array.from(alert.querySelectorAll('pre'), (pre) => pre.textContent);
     expect(code).toBe(PICKLE_TO_SAFETENSORS_PYTHON);
@@ -149,18 +138,18 @@ describe('refusals', () => {
 
   it("say a TensorFlow.js file's refusal and a failed export as before", () => {
     renderPanel({ modelFile: { kind: 'refused', message: { key: 'model.chooseBin' } } });
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe(
+    expect(dom.container.querySelector('[role="alert"]')?.textContent).toBe(
       'The model was not imported: Choose the weights file (.bin) together with model.json. The current model is unchanged.',
     );
     renderPanel({ modelFile: { kind: 'refused', message: { key: 'model.exportFailed', detail: 'out of memory' } } });
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe('The model could not be exported: out of memory');
+    expect(dom.container.querySelector('[role="alert"]')?.textContent).toBe('The model could not be exported: out of memory');
   });
 
   it('are in Chinese on a Chinese page, beside Chinese button names', () => {
     renderPanel({ locale: 'zh', modelFile: { kind: 'refused', message: { key: 'pytorch.pickle', container: 'pickle' } } });
     expect(button('导出为 PyTorch')).toBeTruthy();
     expect(button('导入 PyTorch 权重')).toBeTruthy();
-    const alert = container.querySelector('[role="alert"]') as HTMLElement;
+    const alert = dom.container.querySelector('[role="alert"]') as HTMLElement;
     expect(alert.textContent).toMatch(/^PyTorch 权重未导入，当前模型保持不变。这是 PyTorch 的 pickle 文件/);
     expect(alert.querySelector('pre')?.textContent).toBe(PICKLE_TO_SAFETENSORS_PYTHON);
   });

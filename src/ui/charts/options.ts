@@ -17,6 +17,9 @@ import type { MarkerLine } from './chartTypes';
 /** Width of the legend glyph images (legendGlyphs.ts), CSS pixels. */
 export const LEGEND_GLYPH_WIDTH = 24;
 
+/** How long a panel waits after a resize before it lays itself out again (Chart.js's `resizeDelay`): short enough not to be seen. */
+export const RESIZE_DELAY_MS = 20;
+
 export const DECIMATION = { enabled: true, algorithm: 'lttb', samples: 800, threshold: 1000 } as const;
 
 /** The panels' words, from `t.charts`. */
@@ -54,6 +57,10 @@ export function panelOptions(input: PanelOptionsInput): ChartOptions<'line'> {
   return {
     responsive: true,
     maintainAspectRatio: false,
+    // A resize (the window, or the one-screen layout giving the charts another height when a line above
+    // them wraps or appears) redraws each panel in a timer task of its own, instead of both in the same
+    // animation frame: two full Chart.js layouts in one task are a long task on a busy machine.
+    resizeDelay: RESIZE_DELAY_MS,
     animation: false,
     ...(input.locale ? { locale: input.locale } : {}),
     parsing: false,

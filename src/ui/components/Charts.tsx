@@ -5,7 +5,8 @@
  * curves fill in from left to right. What is drawn is decided in ../charts (pure, unit-tested); this
  * component renders it and exports PNGs through its ref. Every word on it (titles, axes, legend,
  * tooltips, accessible names) is the page language's `t.charts`; the datasets are rebuilt only when the
- * runs or the language change.
+ * runs or the language change, a panel is redrawn only when what it draws changed, and each redraw is a
+ * task of its own (../charts/panelUpdates.ts), so the page stays responsive while a run trains.
  *
  * A click or a tap on an epoch point (a run's loss per epoch, its train or test accuracy) opens a small
  * menu there (`pointMenu`: "Branch from epoch k" …); the keyboard reaches the same epochs through the
@@ -32,6 +33,7 @@ import { buildAccuracyDatasets, buildLossDatasets, buildMarkerLines, showLossLeg
 import { legendItems } from '../charts/legendGlyphs';
 import { markerLinesPlugin } from '../charts/markerPlugin';
 import { accuracyOptions, lossOptions, type PanelText } from '../charts/options';
+import { useInOwnTask, useSameData } from '../charts/panelUpdates';
 import { epochPointRun, nearestEpochPoint, type EpochPoint } from '../charts/pointPicking';
 import { intlLocale } from '../i18n/locale';
 import { useI18n } from '../i18n/useI18n';
@@ -122,10 +124,15 @@ export const Charts = forwardRef<ChartsHandle, ChartsProps>(function Charts({ ru
   const labels = t.charts;
   const text = useMemo<PanelText>(() => ({ labels, formatNumber, locale: intlLocale(locale) }), [labels, formatNumber, locale]);
 
+  // The runs change with every progress report while training (a new batch loss), but only the loss
+  // panel's data does: the accuracy datasets (per epoch), the marker lines and the x range are kept the
+  // same objects while their content is, so the accuracy panel is not redrawn ten times a second.
   const lossData = useMemo<ChartData<'line', XY[]>>(() => ({ datasets: buildLossDatasets(runs, labels) }), [runs, labels]);
-  const accuracyData = useMemo<ChartData<'line', XY[]>>(() => ({ datasets: buildAccuracyDatasets(runs, labels) }), [runs, labels]);
-  const markers = useMemo(() => buildMarkerLines(runs), [runs]);
-  const range = useMemo(() => xRange(runs, epochs), [runs, epochs]);
+  const accuracyDatasets = useSameData(useMemo(() => buildAccuracyDatasets(runs, labels), [runs, labels]));
+  const accuracyData = useMemo<ChartData<'line', XY[]>>(() => ({ datasets: accuracyDatasets }), [accuracyDatasets]);
+  const markers = useSameData(useMemo(() => buildMarkerLines(runs), [runs]));
+  const { min, max } = xRange(runs, epochs);
+  const range = useMemo(() => ({ min, max }), [min, max]);
   const legend = showLossLegend(runs);
   const pointAt = useCallback((chart: LineChart, event: ChartEvent) => (event.x === null || event.y === null ? null : nearestEpochPoint(epochPoints(chart, joins.current), { x: event.x, y: event.y })), []);
   const handlers = useCallback(
@@ -159,6 +166,9 @@ export const Charts = forwardRef<ChartsHandle, ChartsProps>(function Charts({ ru
     () => ({ ...accuracyOptions(text, range, markers, legendItems), ...(picking ? handlers('accuracy') : {}) }),
     [text, range, markers, picking, handlers],
   );
+  // Each panel is redrawn in a task of its own, after the one that changed its data (panelUpdates.ts).
+  const loss = useInOwnTask(useMemo(() => ({ data: lossData, options: lossOpts }), [lossData, lossOpts]));
+  const accuracy = useInOwnTask(useMemo(() => ({ data: accuracyData, options: accuracyOpts }), [accuracyData, accuracyOpts]));
 
   const close = useCallback(() => setPicked(null), []);
   // The menu takes the focus when it opens; a press outside it (not on a chart, which picks again) closes it.
@@ -200,11 +210,11 @@ export const Charts = forwardRef<ChartsHandle, ChartsProps>(function Charts({ ru
   return (
     <section className="charts" aria-label={labels.region}>
       <div className="chart">
-        <Line ref={lossChart} aria-label={labels.lossTitle} datasetIdKey="id" data={lossData} options={lossOpts} plugins={PLUGINS} />
+        <Line ref={lossChart} aria-label={labels.lossTitle} datasetIdKey="id" data={loss.data} options={loss.options} plugins={PLUGINS} />
         {menuOf('loss')}
       </div>
       <div className="chart">
-        <Line ref={accuracyChart} aria-label={labels.accuracyTitle} datasetIdKey="id" data={accuracyData} options={accuracyOpts} plugins={PLUGINS} />
+        <Line ref={accuracyChart} aria-label={labels.accuracyTitle} datasetIdKey="id" data={accuracy.data} options={accuracy.options} plugins={PLUGINS} />
         {menuOf('accuracy')}
       </div>
     </section>

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { analyzeArch } from '../shared/arch/analysis';
 import { archSpecsEqual, type ArchSpec } from '../shared/arch/archSpec';
 import { paramLayouts } from '../shared/arch/paramLayouts';
 import { archiveBytes } from '../shared/checkpointIndex';
 import type { BackendChoice, TrainConfig } from '../shared/config';
-import type { BranchPoint } from '../shared/protocol';
+import type { BranchPoint, MisclassifiedExample } from '../shared/protocol';
 import { stepLrRate } from '../shared/stepLr';
 import type { ChartRun, ChartsHandle } from './charts/chartTypes';
 import { Charts } from './components/Charts';
@@ -17,8 +17,7 @@ import { StatusPanel } from './components/StatusPanel';
 import { formatLossValue, seedPrintout } from './format';
 import { DrawingPad } from './drawing/DrawingPad';
 import { FeatureMaps } from './featureMaps/FeatureMaps';
-import { ConfusionMatrix, type CellSelection } from './insight/ConfusionMatrix';
-import { MisclassifiedGallery } from './insight/MisclassifiedGallery';
+import { InsightSection, type EpochInsight } from './insight/InsightSection';
 import { InputPreview, PredictionPanel } from './drawing/PredictionPanel';
 import { LanguageSwitch } from './i18n/LanguageSwitch';
 import { useI18n } from './i18n/useI18n';
@@ -52,7 +51,6 @@ export function App() {
   const { runState } = view;
   const ready = view.backend !== null && view.error === null;
   const predictor = usePredictor(view.prediction, send, ready, view.weightsVersion);
-  const [galleryFilter, setGalleryFilter] = useState<CellSelection | null>(null);
 
   const { t, locale, formatPercent } = useI18n();
   const kept = useRuns(view);
@@ -219,6 +217,18 @@ export function App() {
   const effectiveLearningRate =
     runExists && view.progress ? view.progress.learningRate : stepLrRate(config.lr, 0, config.lrStep, config.lrGamma);
 
+  // The insight section renders after the rest of an epoch's results, at low priority (InsightSection.tsx).
+  const epochInsight = useMemo((): EpochInsight | null => view.insight && { insight: view.insight, epoch: view.history.length }, [view.insight, view.history.length]);
+  const shownInsight = useDeferredValue(epochInsight);
+  const { showTestImage } = predictor;
+  const showMistake = useCallback(
+    (example: MisclassifiedExample) => {
+      showTestImage(example.pixels, example.index, example.label);
+      document.getElementById('try-it')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    },
+    [showTestImage],
+  );
+
   const finalAccuracy = view.result?.finalTestAccuracy ?? null;
   const epochs = Math.max(config.epochs, view.history.length, ...chartRuns.map((run) => run.epochs.length));
   return (
@@ -333,24 +343,7 @@ export function App() {
       </div>
       {/* Below, as a story: what the network learned, how the runs compare, then the files and the log. */}
       <FeatureMaps maps={predictor.prediction?.featureMaps ?? null} network={predictor.prediction?.network ?? null} hasInput={predictor.input !== null} />
-      {view.insight && (
-        <section className="insight" aria-label={t.app.insightRegion}>
-          <h2>{t.app.insightHeading(view.history.length)}</h2>
-          <div className="insight-panels">
-            <ConfusionMatrix insight={view.insight} selected={galleryFilter} onSelect={setGalleryFilter} />
-            <MisclassifiedGallery
-              insight={view.insight}
-              filter={galleryFilter}
-              onClearFilter={() => setGalleryFilter(null)}
-              pickedIndex={predictor.source.kind === 'test' ? predictor.source.index : null}
-              onPick={(example) => {
-                predictor.showTestImage(example.pixels, example.index, example.label);
-                document.getElementById('try-it')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
-              }}
-            />
-          </div>
-        </section>
-      )}
+      {shownInsight && <InsightSection shown={shownInsight} pickedIndex={predictor.source.kind === 'test' ? predictor.source.index : null} onPick={showMistake} />}
       <ArchEditor
         spec={config.arch}
         onChange={(arch) => update({ arch })}

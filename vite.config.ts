@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 import { mnistData } from './scripts/mnistDataPlugin.ts';
@@ -14,5 +15,8 @@ export default defineConfig(({ command }) => ({
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'fixtures/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 120_000,
+    // One test file per core. Vitest's default leaves a core to its main process, which only gathers
+    // results: on a 2-core machine that ran the files one at a time.
+    maxWorkers: availableParallelism(),
   },
 }));

@@ -18,7 +18,7 @@ import type { MarkerLine } from './chartTypes';
 export const LEGEND_GLYPH_WIDTH = 24;
 
 /** How long a panel waits after a resize before it lays itself out again (Chart.js's `resizeDelay`): short enough not to be seen. */
-export const RESIZE_DELAY_MS = 20;
+const RESIZE_DELAY_MS = 20;
 
 export const DECIMATION = { enabled: true, algorithm: 'lttb', samples: 800, threshold: 1000 } as const;
 

@@ -131,7 +131,8 @@ export const Charts = forwardRef<ChartsHandle, ChartsProps>(function Charts({ ru
   const accuracyDatasets = useSameData(useMemo(() => buildAccuracyDatasets(runs, labels), [runs, labels]));
   const accuracyData = useMemo<ChartData<'line', XY[]>>(() => ({ datasets: accuracyDatasets }), [accuracyDatasets]);
   const markers = useSameData(useMemo(() => buildMarkerLines(runs), [runs]));
-  const { min, max } = xRange(runs, epochs);
+  // xRange reads every batch point: once per change of the runs, not in each panel's own render.
+  const { min, max } = useMemo(() => xRange(runs, epochs), [runs, epochs]);
   const range = useMemo(() => ({ min, max }), [min, max]);
   const legend = showLossLegend(runs);
   const pointAt = useCallback((chart: LineChart, event: ChartEvent) => (event.x === null || event.y === null ? null : nearestEpochPoint(epochPoints(chart, joins.current), { x: event.x, y: event.y })), []);

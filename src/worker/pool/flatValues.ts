@@ -21,7 +21,7 @@ export async function readFlat(tensors: readonly tf.Tensor[], into: Float32Array
     }
     return;
   }
-  // Elsewhere `data()`, never `dataSync()`: on WebGPU a synchronous read blocks and can return zeros.
+  // Elsewhere the asynchronous `data()`: on WebGPU a synchronous read blocks and can return zeros.
   for (const t of tensors) {
     into.set((await t.data()) as Float32Array, at);
     at += t.size;

@@ -18,5 +18,9 @@ export default defineConfig(({ command }) => ({
     // One test file per core. Vitest's default leaves a core to its main process, which only gathers
     // results: on a 2-core machine that ran the files one at a time.
     maxWorkers: availableParallelism(),
+    // Relaxed SIMD (the fused multiply-add GEMM kernels, src/worker/backends/gemm) is on by default in
+    // browsers and in Node 22+; Node 20's V8 has it behind a flag. With it the tests run the kernels
+    // the app runs in Chrome.
+    execArgv: process.versions.node.startsWith('20.') ? ['--experimental-wasm-relaxed-simd'] : [],
   },
 }));

@@ -4,10 +4,12 @@
  */
 import { getKernel } from '@tensorflow/tfjs';
 import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { createHeapGemm, type HeapGemm } from './gemm/heapGemm';
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels read or write directly. */
 export interface WasmBackendInternals {
-  wasm: { HEAPU8: Uint8Array };
+  /** The Emscripten module; `asm` holds its exports, among them the heap's WebAssembly.Memory. */
+  wasm: { HEAPU8: Uint8Array; asm?: { memory?: unknown } };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   getMemoryOffset(dataId: object): number;
 }
@@ -78,4 +80,20 @@ export class OwnedBuffers {
     for (const info of this.owned) this.backend.disposeData(info.dataId);
     this.owned.clear();
   }
+}
+
+const heapGemms = new WeakMap<WebAssembly.Memory, HeapGemm>();
+/**
+ * The GEMM kernels (gemm/heapGemm.ts) over this backend's heap, instantiated once per heap; null when the
+ * Emscripten module does not expose its memory (then callers keep to XNNPACK).
+ */
+export function wasmHeapGemm(backend: WasmBackendInternals): HeapGemm | null {
+  const memory = backend.wasm.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return null;
+  let gemm = heapGemms.get(memory);
+  if (gemm === undefined) {
+    gemm = createHeapGemm(memory);
+    heapGemms.set(memory, gemm);
+  }
+  return gemm;
 }

@@ -73,7 +73,8 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { OwnedBuffers, runWasmKernel, wasmBackend, type WasmBackendInternals } from './wasmBackendAccess';
+import { supportsColumns } from './gemm/heapGemm';
+import { OwnedBuffers, runWasmKernel, wasmBackend, wasmHeapGemm, type WasmBackendInternals } from './wasmBackendAccess';
 
 const BACKEND = 'wasm';
 
@@ -194,15 +195,8 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
     fillPatchesTransposed(wasmBackend(backend, Conv2DBackpropFilter), xT, pT, convInfo);
     buffers.release(xT);
 
-    // 4. dW = Pᵀ · dY on XNNPACK's GEMM (untransposed, batch 1).
-    const product = buffers.own(
-      runWasmKernel(
-        BatchMatMul,
-        { a: view(pT, [1, rows, n]), b: view(dyT, [1, n, outChannels]) },
-        backend,
-        { transposeA: false, transposeB: false },
-      ),
-    );
+    // 4. dW = Pᵀ · dY: on the heap GEMM where it takes the shape, else XNNPACK's (untransposed, batch 1).
+    const product = buffers.own(multiplyPatchesByGradient(backend, pT, dyT, rows, n, outChannels));
     buffers.release(pT);
     buffers.release(dyT); // also frees the XNNPACK operator (packed dyT) cached for it
 
@@ -212,6 +206,41 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
     buffers.releaseAll();
   }
 };
+
+/**
+ * Pᵀ [rows, n] · dyT [n, outC] into a new buffer [rows, outC]. The heap GEMM (gemm/heapGemm.ts) reads
+ * dyT where it is; XNNPACK would first pack it, 10-16 ms per layer at batch 128, and has no fused
+ * multiply-add in tfjs's build. XNNPACK remains for channel counts the heap GEMM does not take.
+ */
+function multiplyPatchesByGradient(
+  backend: KernelBackend,
+  pT: TensorInfo,
+  dyT: TensorInfo,
+  rows: number,
+  n: number,
+  outChannels: number,
+): TensorInfo {
+  const wasm = wasmBackend(backend, Conv2DBackpropFilter);
+  const gemm = supportsColumns(outChannels) ? wasmHeapGemm(wasm) : null;
+  if (gemm === null) {
+    return runWasmKernel(
+      BatchMatMul,
+      { a: view(pT, [1, rows, n]), b: view(dyT, [1, n, outChannels]) },
+      backend,
+      { transposeA: false, transposeB: false },
+    );
+  }
+  const product = wasm.makeOutput([rows, outChannels], 'float32');
+  gemm.multiply({
+    a: wasm.getMemoryOffset(pT.dataId),
+    b: wasm.getMemoryOffset(dyT.dataId),
+    c: wasm.getMemoryOffset(product.dataId),
+    m: rows,
+    k: n,
+    n: outChannels,
+  });
+  return product;
+}
 
 /**
  * Writes Pᵀ[(kh, kw, ci), (y, x, b)] = xT[ci, y·sH + kh − top, x·sW + kw − left, b] (zero outside

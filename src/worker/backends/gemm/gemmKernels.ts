@@ -1,0 +1,119 @@
+/**
+ * The GEMM micro-kernels, generated as a WebAssembly module (see wasmBinary.ts for why generated).
+ *
+ * `rows{r}` (r = 1 … maxRows) computes r rows of C = A·B, every column, for one slice of the inner
+ * dimension:
+ *
+ *   C[i, j] (+)= Σ_{t < k} A[i, t] · B[t, j]     i < r, j < n,
+ *
+ * adding to C's values when `accumulate` is 1 (the slices after the first), replacing them when 0.
+ * All three operands are row-major in the memory, addressed in bytes with their own row strides, so
+ * A and B can be blocks of larger matrices and no operand is repacked. n must be a multiple of 4; k ≥ 1.
+ *
+ * A tile is r rows × 8 columns (two f32x4 accumulators per row; a last tile of 4 when n mod 8 = 4).
+ * Each step of the inner loop loads one row of B's tile (two vectors), splats one A value per row,
+ * and does 2·r vector multiply-adds: with r = 4, 8 accumulators, 2 B vectors and a splat stay in the
+ * 16 vector registers of x86-64 and the 32 of arm64. `fused` emits `f32x4.relaxed_madd`, a single
+ * fused multiply-add where the CPU has one (x86 FMA3, every arm64), instead of `f32x4.mul` +
+ * `f32x4.add`: those two compete for the same two vector ports on current x86 cores, so the fused
+ * form can do twice the work per cycle. Fused rounds once instead of twice, so its results differ
+ * from the separate form's in the last bits — the same as XNNPACK's own FMA builds.
+ */
+import { FunctionBuilder, I32, V128, moduleBytes } from './wasmBinary';
+
+export interface GemmKernelOptions {
+  /** Rows per tile: the kernels rows1 … rows{maxRows} are emitted. */
+  maxRows: number;
+  /** f32x4.relaxed_madd (relaxed SIMD) instead of f32x4.mul + f32x4.add. */
+  fused: boolean;
+}
+
+/** Parameters of every `rows{r}` kernel, in order; addresses, strides and offsets in bytes. */
+export const GEMM_KERNEL_PARAMS = ['a', 'aStride', 'b', 'bStride', 'c', 'cStride', 'n', 'k', 'accumulate'] as const;
+
+export type GemmRowsKernel = (
+  a: number,
+  aStride: number,
+  b: number,
+  bStride: number,
+  c: number,
+  cStride: number,
+  n: number,
+  k: number,
+  accumulate: number,
+) => void;
+
+function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(GEMM_KERNEL_PARAMS.map((name) => [name, I32] as const));
+  f.local('colBytes', I32).local('nBytes', I32).local('pb', I32).local('steps', I32);
+  for (let r = 0; r < rows; r++) f.local(`aRow${r}`, I32).local(`cRow${r}`, I32).local(`pa${r}`, I32);
+  for (let r = 0; r < rows; r++) f.local(`acc${r}_0`, V128).local(`acc${r}_1`, V128);
+  f.local('b0', V128).local('b1', V128).local('splat', V128);
+
+  // Row starts of A and C, once per call.
+  for (let r = 0; r < rows; r++) {
+    f.get('a').get('aStride').i32(r).i32Mul().i32Add().set(`aRow${r}`);
+    f.get('c').get('cStride').i32(r).i32Mul().i32Add().set(`cRow${r}`);
+  }
+  f.get('n').i32(4).i32Mul().set('nBytes');
+  f.i32(0).set('colBytes');
+
+  /** One tile of `vectors` × 4 columns starting at column byte offset colBytes. */
+  const tile = (vectors: 1 | 2): void => {
+    const cAt = (r: number): void => {
+      f.get(`cRow${r}`).get('colBytes').i32Add();
+    };
+    f.get('accumulate').ifElse(
+      'init',
+      () => {
+        for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) {
+          cAt(r);
+          f.v128Load(16 * v).set(`acc${r}_${v}`);
+        }
+      },
+      () => {
+        for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) f.v128Zero().set(`acc${r}_${v}`);
+      },
+    );
+    for (let r = 0; r < rows; r++) f.get(`aRow${r}`).set(`pa${r}`);
+    f.get('b').get('colBytes').i32Add().set('pb');
+    f.get('k').set('steps');
+    f.loop('inner', () => {
+      for (let v = 0; v < vectors; v++) f.get('pb').v128Load(16 * v).set(`b${v}`);
+      for (let r = 0; r < rows; r++) {
+        f.get(`pa${r}`).v128Load32Splat().set('splat');
+        for (let v = 0; v < vectors; v++) {
+          const acc = `acc${r}_${v}`;
+          if (fused) f.get('splat').get(`b${v}`).get(acc).f32x4RelaxedMadd().set(acc);
+          else f.get(acc).get('splat').get(`b${v}`).f32x4Mul().f32x4Add().set(acc);
+        }
+        f.get(`pa${r}`).i32(4).i32Add().set(`pa${r}`);
+      }
+      f.get('pb').get('bStride').i32Add().set('pb');
+      f.get('steps').i32(1).i32Sub().tee('steps').brIf('inner');
+    });
+    for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) {
+      cAt(r);
+      f.get(`acc${r}_${v}`).v128Store(16 * v);
+    }
+    f.get('colBytes').i32(16 * vectors).i32Add().set('colBytes');
+  };
+
+  f.block('wide', () => {
+    f.loop('tiles', () => {
+      f.get('colBytes').i32(32).i32Add().get('nBytes').i32GtS().brIf('wide');
+      tile(2);
+      f.br('tiles');
+    });
+  });
+  // n mod 8 = 4: one last tile of 4 columns.
+  f.get('nBytes').get('colBytes').i32GtS().ifElse('narrow', () => tile(1));
+  return f;
+}
+
+/** The module's bytes: exports rows1 … rows{maxRows}, imports env.memory. */
+export function gemmModuleBytes({ maxRows, fused }: GemmKernelOptions): Uint8Array<ArrayBuffer> {
+  const functions = [];
+  for (let r = 1; r <= maxRows; r++) functions.push({ name: `rows${r}`, body: rowsKernel(r, fused) });
+  return moduleBytes(functions);
+}

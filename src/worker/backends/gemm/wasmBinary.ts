@@ -1,0 +1,242 @@
+/**
+ * Just enough of the WebAssembly binary format to write a module of functions over an imported memory,
+ * in code: the GEMM kernels here are generated from a few parameters (rows per tile, fused or separate
+ * multiply-add), so emitting their bytes at run time keeps the source the only artifact — no compiler
+ * toolchain, no checked-in binary that can drift from it.
+ *
+ * Format: https://webassembly.github.io/spec/core/binary/ (sections 1, 2, 3, 7, 10), SIMD opcodes from
+ * the SIMD proposal, `f32x4.relaxed_madd` from the relaxed-SIMD proposal (both standardized).
+ */
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+export type ValueType = typeof I32 | typeof V128;
+
+/** Unsigned LEB128. */
+export function uleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+export function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function utf8(name: string): number[] {
+  const bytes = [...new TextEncoder().encode(name)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+const SIMD = 0xfd;
+const simd = (op: number): number[] => [SIMD, ...uleb(op)];
+/** memarg: alignment exponent (a hint; never above the access's natural alignment) and byte offset. */
+const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
+
+/**
+ * A function body under construction: locals are declared up front by name, instructions appended in
+ * order (stack machine). Structured control (`block`, `loop`, `if`) takes a callback for its body so
+ * nesting in the generator mirrors nesting in the code; branch targets are labels resolved to depths.
+ */
+export class FunctionBuilder {
+  private readonly code: number[] = [];
+  private readonly localIndex = new Map<string, number>();
+  private readonly localTypes: ValueType[] = [];
+  private readonly labels: string[] = [];
+
+  constructor(readonly params: ReadonlyArray<readonly [string, ValueType]>) {
+    params.forEach(([name], i) => this.localIndex.set(name, i));
+  }
+
+  local(name: string, type: ValueType): this {
+    if (this.localIndex.has(name)) throw new Error(`local ${name} declared twice`);
+    this.localIndex.set(name, this.params.length + this.localTypes.length);
+    this.localTypes.push(type);
+    return this;
+  }
+
+  private index(name: string): number {
+    const i = this.localIndex.get(name);
+    if (i === undefined) throw new Error(`unknown local ${name}`);
+    return i;
+  }
+
+  private depth(label: string): number {
+    const at = this.labels.lastIndexOf(label);
+    if (at < 0) throw new Error(`unknown label ${label}`);
+    return this.labels.length - 1 - at;
+  }
+
+  private structured(opcode: number, label: string, body: () => void): this {
+    this.code.push(opcode, 0x40); // empty block type
+    this.labels.push(label);
+    body();
+    this.labels.pop();
+    this.code.push(0x0b);
+    return this;
+  }
+
+  block(label: string, body: () => void): this {
+    return this.structured(0x02, label, body);
+  }
+
+  loop(label: string, body: () => void): this {
+    return this.structured(0x03, label, body);
+  }
+
+  /** `if` on the i32 on the stack, with an optional `else`. */
+  ifElse(label: string, then: () => void, otherwise?: () => void): this {
+    this.code.push(0x04, 0x40);
+    this.labels.push(label);
+    then();
+    if (otherwise) {
+      this.code.push(0x05);
+      otherwise();
+    }
+    this.labels.pop();
+    this.code.push(0x0b);
+    return this;
+  }
+
+  br(label: string): this {
+    this.code.push(0x0c, ...uleb(this.depth(label)));
+    return this;
+  }
+
+  brIf(label: string): this {
+    this.code.push(0x0d, ...uleb(this.depth(label)));
+    return this;
+  }
+
+  get(name: string): this {
+    this.code.push(0x20, ...uleb(this.index(name)));
+    return this;
+  }
+
+  set(name: string): this {
+    this.code.push(0x21, ...uleb(this.index(name)));
+    return this;
+  }
+
+  tee(name: string): this {
+    this.code.push(0x22, ...uleb(this.index(name)));
+    return this;
+  }
+
+  i32(value: number): this {
+    this.code.push(0x41, ...sleb(value));
+    return this;
+  }
+
+  i32Add(): this {
+    this.code.push(0x6a);
+    return this;
+  }
+
+  i32Sub(): this {
+    this.code.push(0x6b);
+    return this;
+  }
+
+  i32Mul(): this {
+    this.code.push(0x6c);
+    return this;
+  }
+
+  i32GtS(): this {
+    this.code.push(0x4a);
+    return this;
+  }
+
+  i32GeS(): this {
+    this.code.push(0x4e);
+    return this;
+  }
+
+  v128Load(offset = 0): this {
+    this.code.push(...simd(0x00), ...memarg(2, offset));
+    return this;
+  }
+
+  v128Load32Splat(offset = 0): this {
+    this.code.push(...simd(0x09), ...memarg(2, offset));
+    return this;
+  }
+
+  /** Stores the v128 on top of the stack at the address below it. */
+  v128Store(offset = 0): this {
+    this.code.push(...simd(0x0b), ...memarg(2, offset));
+    return this;
+  }
+
+  v128Zero(): this {
+    this.code.push(...simd(0x0c), ...new Array<number>(16).fill(0));
+    return this;
+  }
+
+  f32x4Add(): this {
+    this.code.push(...simd(0xe4));
+    return this;
+  }
+
+  f32x4Mul(): this {
+    this.code.push(...simd(0xe6));
+    return this;
+  }
+
+  /** a·b + c, fused where the hardware has FMA (relaxed SIMD): operands a, b, c on the stack. */
+  f32x4RelaxedMadd(): this {
+    this.code.push(...simd(0x105));
+    return this;
+  }
+
+  /** The body as the code section's entry: size, local declarations, expression, `end`. */
+  encode(): number[] {
+    if (this.labels.length !== 0) throw new Error('unclosed block');
+    const groups: number[][] = [];
+    for (const type of this.localTypes) {
+      const last = groups[groups.length - 1];
+      if (last && last[1] === type) last[0] = (last[0] ?? 0) + 1;
+      else groups.push([1, type]);
+    }
+    const body = [...vector(groups.map(([count, type]) => [...uleb(count ?? 0), type ?? I32])), ...this.code, 0x0b];
+    return [...uleb(body.length), ...body];
+  }
+}
+
+/** A module that imports one memory as env.memory and exports each function by name. */
+export function moduleBytes(functions: ReadonlyArray<{ name: string; body: FunctionBuilder }>): Uint8Array<ArrayBuffer> {
+  const types = functions.map(({ body }) => [0x60, ...vector(body.params.map(([, type]) => [type])), 0x00]);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector(types)),
+    ...section(2, vector([[...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vector(functions.map((_, i) => uleb(i)))),
+    ...section(7, vector(functions.map(({ name }, i) => [...utf8(name), 0x00, ...uleb(i)]))),
+    ...section(10, vector(functions.map(({ body }) => body.encode()))),
+  ];
+  return new Uint8Array(bytes);
+}

@@ -5,6 +5,7 @@
  * Each is tested against the cpu backend beside it; each is idempotent.
  */
 import { registerWasmBatchMatMul } from './wasmBatchMatMul';
+import { registerWasmConv2D } from './wasmConv2D';
 import { registerWasmConv2DBackpropFilter } from './wasmConv2DBackpropFilter';
 import { registerWasmConv2DBackpropInput } from './wasmConv2DBackpropInput';
 import { registerWasmIdentity } from './wasmIdentity';
@@ -12,6 +13,7 @@ import { registerWasmMaxPoolGrad } from './wasmMaxPoolGrad';
 import { registerWasmSum } from './wasmSum';
 
 export function registerWasmTrainingKernels(): void {
+  registerWasmConv2D();
   registerWasmConv2DBackpropFilter();
   registerWasmConv2DBackpropInput();
   registerWasmMaxPoolGrad();

@@ -43,20 +43,65 @@ export type GemmRowsKernel = (
   accumulate: number,
 ) => void;
 
-function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
-  const f = new FunctionBuilder(GEMM_KERNEL_PARAMS.map((name) => [name, I32] as const));
+/** Locals every tile kernel uses: column position, B pointer, step counter, A pointers, vectors. */
+function tileLocals(f: FunctionBuilder, rows: number): void {
   f.local('colBytes', I32).local('nBytes', I32).local('pb', I32).local('steps', I32);
-  for (let r = 0; r < rows; r++) f.local(`aRow${r}`, I32).local(`cRow${r}`, I32).local(`pa${r}`, I32);
+  for (let r = 0; r < rows; r++) f.local(`cRow${r}`, I32).local(`pa${r}`, I32);
   for (let r = 0; r < rows; r++) f.local(`acc${r}_0`, V128).local(`acc${r}_1`, V128);
   f.local('b0', V128).local('b1', V128).local('splat', V128);
+}
 
-  // Row starts of A and C, once per call.
-  for (let r = 0; r < rows; r++) {
-    f.get('a').get('aStride').i32(r).i32Mul().i32Add().set(`aRow${r}`);
-    f.get('c').get('cStride').i32(r).i32Mul().i32Add().set(`cRow${r}`);
-  }
+/**
+ * `k` steps of the tile's multiply-adds: each step one row of B's tile from pb (then pb += bStride) and
+ * one value of each A row from pa{r} (then pa{r} += 4).
+ */
+function innerLoop(f: FunctionBuilder, rows: number, vectors: 1 | 2, fused: boolean): void {
+  f.get('k').set('steps');
+  f.loop('inner', () => {
+    for (let v = 0; v < vectors; v++) f.get('pb').v128Load(16 * v).set(`b${v}`);
+    for (let r = 0; r < rows; r++) {
+      f.get(`pa${r}`).v128Load32Splat().set('splat');
+      for (let v = 0; v < vectors; v++) {
+        const acc = `acc${r}_${v}`;
+        if (fused) f.get('splat').get(`b${v}`).get(acc).f32x4RelaxedMadd().set(acc);
+        else f.get(acc).get('splat').get(`b${v}`).f32x4Mul().f32x4Add().set(acc);
+      }
+      f.get(`pa${r}`).i32(4).i32Add().set(`pa${r}`);
+    }
+    f.get('pb').get('bStride').i32Add().set('pb');
+    f.get('steps').i32(1).i32Sub().tee('steps').brIf('inner');
+  });
+}
+
+/** C's row starts, and the loop over column tiles: 8 wide, then one of 4 when n mod 8 = 4. */
+function columnTiles(f: FunctionBuilder, rows: number, tile: (vectors: 1 | 2) => void): void {
+  for (let r = 0; r < rows; r++) f.get('c').get('cStride').i32(r).i32Mul().i32Add().set(`cRow${r}`);
   f.get('n').i32(4).i32Mul().set('nBytes');
   f.i32(0).set('colBytes');
+  f.block('wide', () => {
+    f.loop('tiles', () => {
+      f.get('colBytes').i32(32).i32Add().get('nBytes').i32GtS().brIf('wide');
+      tile(2);
+      f.br('tiles');
+    });
+  });
+  f.get('nBytes').get('colBytes').i32GtS().ifElse('narrow', () => tile(1));
+}
+
+/** Stores the accumulators to C's tile and moves to the next column tile. */
+function storeTile(f: FunctionBuilder, rows: number, vectors: 1 | 2): void {
+  for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) {
+    f.get(`cRow${r}`).get('colBytes').i32Add().get(`acc${r}_${v}`).v128Store(16 * v);
+  }
+  f.get('colBytes').i32(16 * vectors).i32Add().set('colBytes');
+}
+
+function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(GEMM_KERNEL_PARAMS.map((name) => [name, I32] as const));
+  tileLocals(f, rows);
+  for (let r = 0; r < rows; r++) f.local(`aRow${r}`, I32);
+
+  for (let r = 0; r < rows; r++) f.get('a').get('aStride').i32(r).i32Mul().i32Add().set(`aRow${r}`);
 
   /** One tile of `vectors` × 4 columns starting at column byte offset colBytes. */
   const tile = (vectors: 1 | 2): void => {
@@ -77,43 +122,59 @@ function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
     );
     for (let r = 0; r < rows; r++) f.get(`aRow${r}`).set(`pa${r}`);
     f.get('b').get('colBytes').i32Add().set('pb');
-    f.get('k').set('steps');
-    f.loop('inner', () => {
-      for (let v = 0; v < vectors; v++) f.get('pb').v128Load(16 * v).set(`b${v}`);
-      for (let r = 0; r < rows; r++) {
-        f.get(`pa${r}`).v128Load32Splat().set('splat');
-        for (let v = 0; v < vectors; v++) {
-          const acc = `acc${r}_${v}`;
-          if (fused) f.get('splat').get(`b${v}`).get(acc).f32x4RelaxedMadd().set(acc);
-          else f.get(acc).get('splat').get(`b${v}`).f32x4Mul().f32x4Add().set(acc);
-        }
-        f.get(`pa${r}`).i32(4).i32Add().set(`pa${r}`);
-      }
-      f.get('pb').get('bStride').i32Add().set('pb');
-      f.get('steps').i32(1).i32Sub().tee('steps').brIf('inner');
-    });
-    for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) {
-      cAt(r);
-      f.get(`acc${r}_${v}`).v128Store(16 * v);
-    }
-    f.get('colBytes').i32(16 * vectors).i32Add().set('colBytes');
+    innerLoop(f, rows, vectors, fused);
+    storeTile(f, rows, vectors);
   };
-
-  f.block('wide', () => {
-    f.loop('tiles', () => {
-      f.get('colBytes').i32(32).i32Add().get('nBytes').i32GtS().brIf('wide');
-      tile(2);
-      f.br('tiles');
-    });
-  });
-  // n mod 8 = 4: one last tile of 4 columns.
-  f.get('nBytes').get('colBytes').i32GtS().ifElse('narrow', () => tile(1));
+  columnTiles(f, rows, tile);
   return f;
 }
 
-/** The module's bytes: exports rows1 … rows{maxRows}, imports env.memory. */
+/** Parameters of every `conv{r}` kernel, in order; addresses and strides in bytes. */
+export const CONV_KERNEL_PARAMS = ['ind', 'taps', 'b', 'bStride', 'c', 'cStride', 'n', 'k'] as const;
+
+export type ConvRowsKernel = (
+  ind: number,
+  taps: number,
+  b: number,
+  bStride: number,
+  c: number,
+  cStride: number,
+  n: number,
+  k: number,
+) => void;
+
+/**
+ * The indirect form, for convolution without an im2col copy: A's row i is not one run of memory but
+ * `taps` runs of k floats, run t at the address ind[i·taps + t] (an i32 table in the memory; a run of
+ * zeros for a tap in the padding). B is the filter, taps·k rows, read straight through.
+ */
+function convRowsKernel(rows: number, fused: boolean): FunctionBuilder {
+  const f = new FunctionBuilder(CONV_KERNEL_PARAMS.map((name) => [name, I32] as const));
+  tileLocals(f, rows);
+  f.local('tapBytes', I32).local('tapsBytes', I32);
+  for (let r = 0; r < rows; r++) f.local(`indRow${r}`, I32);
+  f.get('taps').i32(4).i32Mul().set('tapsBytes');
+  for (let r = 0; r < rows; r++) f.get('ind').get('tapsBytes').i32(r).i32Mul().i32Add().set(`indRow${r}`);
+
+  const tile = (vectors: 1 | 2): void => {
+    for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) f.v128Zero().set(`acc${r}_${v}`);
+    f.get('b').get('colBytes').i32Add().set('pb');
+    f.i32(0).set('tapBytes');
+    f.loop('taps', () => {
+      for (let r = 0; r < rows; r++) f.get(`indRow${r}`).get('tapBytes').i32Add().i32Load().set(`pa${r}`);
+      innerLoop(f, rows, vectors, fused);
+      f.get('tapBytes').i32(4).i32Add().tee('tapBytes').get('tapsBytes').i32LtS().brIf('taps');
+    });
+    storeTile(f, rows, vectors);
+  };
+  columnTiles(f, rows, tile);
+  return f;
+}
+
+/** The module's bytes: exports rows1 … rows{maxRows} and conv1 … conv{maxRows}, imports env.memory. */
 export function gemmModuleBytes({ maxRows, fused }: GemmKernelOptions): Uint8Array<ArrayBuffer> {
   const functions = [];
   for (let r = 1; r <= maxRows; r++) functions.push({ name: `rows${r}`, body: rowsKernel(r, fused) });
+  for (let r = 1; r <= maxRows; r++) functions.push({ name: `conv${r}`, body: convRowsKernel(r, fused) });
   return moduleBytes(functions);
 }

@@ -14,7 +14,7 @@
  * slice before the next, so a slice of B (K_SLICE × n floats: 128 KB for n = 64) stays in the core's
  * L2 cache across all of A's rows instead of streaming from memory once per row-block.
  */
-import { gemmModuleBytes, type GemmRowsKernel } from './gemmKernels';
+import { gemmModuleBytes, type ConvRowsKernel, type GemmRowsKernel } from './gemmKernels';
 
 /** Rows per tile (see gemmKernels.ts for the register budget). */
 const TILE_ROWS = 4;
@@ -35,11 +35,34 @@ export interface GemmOperands {
   bRowStride?: number;
 }
 
+/**
+ * A product whose A rows are gathered through a table (convolution without an im2col copy): row i of A
+ * is `taps` runs of k floats, run t starting at the byte address table[i·taps + t].
+ */
+export interface IndirectOperands {
+  /** Byte offset of the i32 table (m·taps entries, each a byte address in the memory). */
+  table: number;
+  taps: number;
+  /** B: taps·k rows of n floats, dense; C: m × n, dense. Byte offsets. */
+  b: number;
+  c: number;
+  m: number;
+  k: number;
+  n: number;
+}
+
 export interface HeapGemm {
   /** Whether this instance uses the fused multiply-add. */
   readonly fused: boolean;
   /** C = A · B (see GemmOperands). n must be a multiple of 4 (`supportsColumns`). */
   multiply(operands: GemmOperands): void;
+  /** C = A · B with A gathered through a table (see IndirectOperands). n as for `multiply`. */
+  multiplyIndirect(operands: IndirectOperands): void;
+}
+
+function checkSizes(m: number, k: number, n: number): void {
+  if (!supportsColumns(n)) throw new Error(`GEMM: n must be a positive multiple of 4, got ${n}`);
+  if (!(m > 0 && k > 0)) throw new Error(`GEMM: m and k must be positive, got m=${m}, k=${k}`);
 }
 
 /** Whether the kernels take a product with n columns. */
@@ -69,13 +92,16 @@ function compiledKernels(fused: boolean): WebAssembly.Module {
 export function createHeapGemm(memory: WebAssembly.Memory, fused = relaxedSimdSupported()): HeapGemm {
   const instance = new WebAssembly.Instance(compiledKernels(fused), { env: { memory } });
   const kernels: GemmRowsKernel[] = [];
-  for (let r = 1; r <= TILE_ROWS; r++) kernels[r] = instance.exports[`rows${r}`] as GemmRowsKernel;
+  const convKernels: ConvRowsKernel[] = [];
+  for (let r = 1; r <= TILE_ROWS; r++) {
+    kernels[r] = instance.exports[`rows${r}`] as GemmRowsKernel;
+    convKernels[r] = instance.exports[`conv${r}`] as ConvRowsKernel;
+  }
 
   return {
     fused,
     multiply({ a, b, c, m, k, n, aRowStride = k, bRowStride = n }: GemmOperands): void {
-      if (!supportsColumns(n)) throw new Error(`GEMM: n must be a positive multiple of 4, got ${n}`);
-      if (!(m > 0 && k > 0)) throw new Error(`GEMM: m and k must be positive, got m=${m}, k=${k}`);
+      checkSizes(m, k, n);
       const aStride = aRowStride * 4;
       const bStride = bRowStride * 4;
       const cStride = n * 4;
@@ -87,6 +113,18 @@ export function createHeapGemm(memory: WebAssembly.Memory, fused = relaxedSimdSu
           const kernel = kernels[rows] as GemmRowsKernel;
           kernel(a + i * aStride + k0 * 4, aStride, b + k0 * bStride, bStride, c + i * cStride, cStride, n, slice, accumulate);
         }
+      }
+    },
+    // No slicing here: a layer's whole filter (taps·k × n; 288 KB for a 3×3, 64 → 128 layer) is what
+    // every row-block reads, and it stays in L2 by itself.
+    multiplyIndirect({ table, taps, b, c, m, k, n }: IndirectOperands): void {
+      checkSizes(m, k, n);
+      if (!(taps > 0)) throw new Error(`GEMM: taps must be positive, got ${taps}`);
+      const cStride = n * 4;
+      for (let i = 0; i < m; i += TILE_ROWS) {
+        const rows = Math.min(TILE_ROWS, m - i);
+        const kernel = convKernels[rows] as ConvRowsKernel;
+        kernel(table + i * taps * 4, taps, b, cStride, c + i * cStride, cStride, n, k);
       }
     },
   };

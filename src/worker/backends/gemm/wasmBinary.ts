@@ -166,13 +166,18 @@ export class FunctionBuilder {
     return this;
   }
 
+  i32LtS(): this {
+    this.code.push(0x48);
+    return this;
+  }
+
   i32GtS(): this {
     this.code.push(0x4a);
     return this;
   }
 
-  i32GeS(): this {
-    this.code.push(0x4e);
+  i32Load(offset = 0): this {
+    this.code.push(0x28, ...memarg(2, offset));
     return this;
   }
 

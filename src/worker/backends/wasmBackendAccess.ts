@@ -4,7 +4,7 @@
  */
 import { getKernel } from '@tensorflow/tfjs';
 import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
-import { createHeapGemm, type HeapGemm } from './gemm/heapGemm';
+import { createHeapGemm, type HeapGemm } from './simd/heapGemm';
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels read or write directly. */
 export interface WasmBackendInternals {
@@ -82,14 +82,20 @@ export class OwnedBuffers {
   }
 }
 
-const heapGemms = new WeakMap<WebAssembly.Memory, HeapGemm>();
 /**
- * The GEMM kernels (gemm/heapGemm.ts) over this backend's heap, instantiated once per heap; null when the
- * Emscripten module does not expose its memory (then callers keep to XNNPACK).
+ * The backend's heap as a WebAssembly.Memory, for the project's own wasm kernels (simd/) to import; null
+ * when the Emscripten module does not expose it (then callers keep to tfjs's kernels).
  */
-export function wasmHeapGemm(backend: WasmBackendInternals): HeapGemm | null {
+export function wasmMemory(backend: WasmBackendInternals): WebAssembly.Memory | null {
   const memory = backend.wasm.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) return null;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+const heapGemms = new WeakMap<WebAssembly.Memory, HeapGemm>();
+/** The GEMM kernels (simd/heapGemm.ts) over this backend's heap, instantiated once per heap; or null. */
+export function wasmHeapGemm(backend: WasmBackendInternals): HeapGemm | null {
+  const memory = wasmMemory(backend);
+  if (memory === null) return null;
   let gemm = heapGemms.get(memory);
   if (gemm === undefined) {
     gemm = createHeapGemm(memory);

@@ -1,5 +1,5 @@
 /**
- * A `Conv2D` kernel for the tfjs wasm backend on the heap GEMM (gemm/heapGemm.ts), without an im2col copy.
+ * A `Conv2D` kernel for the tfjs wasm backend on the heap GEMM (simd/heapGemm.ts), without an im2col copy.
  *
  * Why: tfjs-backend-wasm 4.22's Conv2D runs XNNPACK's SIMD convolution, which is built without relaxed
  * SIMD: a multiply and an add per product where the CPU has a fused multiply-add. The forward convolutions
@@ -24,7 +24,7 @@
  */
 import { Conv2D, backend_util } from '@tensorflow/tfjs';
 import type { Conv2DAttrs, Conv2DInputs, KernelBackend, KernelFunc } from '@tensorflow/tfjs';
-import { supportsColumns } from './gemm/heapGemm';
+import { supportsColumns } from './simd/heapGemm';
 import { wasmKernelReplacement } from './kernelReplacement';
 import { OwnedBuffers, wasmBackend, wasmHeapGemm } from './wasmBackendAccess';
 

@@ -73,7 +73,7 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs';
-import { supportsColumns } from './gemm/heapGemm';
+import { supportsColumns } from './simd/heapGemm';
 import { OwnedBuffers, runWasmKernel, wasmBackend, wasmHeapGemm, type WasmBackendInternals } from './wasmBackendAccess';
 
 const BACKEND = 'wasm';
@@ -208,7 +208,7 @@ const wasmConv2DBackpropFilter: KernelFunc = ({ inputs, backend: anyBackend, att
 };
 
 /**
- * Pᵀ [rows, n] · dyT [n, outC] into a new buffer [rows, outC]. The heap GEMM (gemm/heapGemm.ts) reads
+ * Pᵀ [rows, n] · dyT [n, outC] into a new buffer [rows, outC]. The heap GEMM (simd/heapGemm.ts) reads
  * dyT where it is; XNNPACK would first pack it, 10-16 ms per layer at batch 128, and has no fused
  * multiply-add in tfjs's build. XNNPACK remains for channel counts the heap GEMM does not take.
  */

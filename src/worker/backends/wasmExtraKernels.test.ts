@@ -88,6 +88,7 @@ describe('MaxPoolGrad', () => {
     { x: [4, 28, 28, 32], filterSize: 2, strides: 2, pad: 'valid' },
     { x: [4, 14, 14, 64], filterSize: 2, strides: 2, pad: 'valid' },
     { x: [4, 7, 7, 128], filterSize: 2, strides: 2, pad: 'valid' }, // odd size: last row/column unused
+    { x: [3, 6, 6, 128], filterSize: 2, strides: 2, pad: 'valid' }, // the SimpleCNN's conv3 pool (its map cropped to 6×6)
     { x: [2, 9, 9, 3], filterSize: 3, strides: 2, pad: 'same' },
     { x: [2, 9, 8, 3], filterSize: 3, strides: 1, pad: 'same' }, // overlapping windows
     { x: [2, 10, 10, 2], filterSize: [3, 2], strides: [2, 1], pad: 'valid' },
@@ -113,15 +114,17 @@ describe('MaxPoolGrad', () => {
     });
   });
 
-  it("pre-activation maps, ties, NaN, −∞, non-finite dy and a wrong `output`: exactly cpu's answer", async () => {
-    const shape = [2, 6, 6, 3];
+  // 3 channels take the scalar loop, 4 the SIMD kernel (which hands these cases back to the scalar rules).
+  it.each([3, 4])("pre-activation maps, ties, NaN, −∞, non-finite dy and a wrong `output`, %i channels: exactly cpu's answer", async (channels) => {
+    const shape = [2, 6, 6, channels];
+    const at = (y: number, x: number, ch: number) => (y * 6 + x) * channels + ch;
     const rand = new SeededRandom(120);
     // Signed values (max pooling before ReLU), a fifth of them tied at −0.25, zeros of both signs.
     const xVals = randomValues(sizeOf(shape), rand).map((v, j) => (j % 5 === 0 ? -0.25 : j % 11 === 0 ? (j % 2 ? -0 : 0) : v));
     xVals[0] = NaN; // a window with a NaN and finite values
-    for (const j of [3 * 6 * 3 + 4 * 3 + 1, 3 * 6 * 3 + 5 * 3 + 1, 4 * 6 * 3 + 4 * 3 + 1, 4 * 6 * 3 + 5 * 3 + 1]) xVals[j] = -Infinity; // a window of −∞
-    for (const j of [3 * 6 * 3 + 0 * 3 + 2, 3 * 6 * 3 + 1 * 3 + 2, 4 * 6 * 3 + 0 * 3 + 2, 4 * 6 * 3 + 1 * 3 + 2]) xVals[j] = NaN; // a window of NaN
-    const outShape = [2, 3, 3, 3];
+    for (const j of [at(3, 4, 1), at(3, 5, 1), at(4, 4, 1), at(4, 5, 1)]) xVals[j] = -Infinity; // a window of −∞
+    for (const j of [at(3, 0, 2), at(3, 1, 2), at(4, 0, 2), at(4, 1, 2)]) xVals[j] = NaN; // a window of NaN
+    const outShape = [2, 3, 3, channels];
     const y = await onBackend('cpu', () => tf.tidy(() => tf.maxPool(tf.tensor4d(xVals, shape as [number, number, number, number]), 2, 2, 'valid').dataSync() as Float32Array));
     const dyVals = randomValues(sizeOf(outShape), rand);
     dyVals[5] = Infinity;

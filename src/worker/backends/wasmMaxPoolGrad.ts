@@ -27,7 +27,8 @@
  */
 import { MaxPoolGrad, backend_util } from '@tensorflow/tfjs';
 import type { KernelBackend, KernelFunc, MaxPoolGradAttrs, MaxPoolGradInputs } from '@tensorflow/tfjs';
-import { type WasmBackendInternals } from './wasmBackendAccess';
+import { poolGrad2x2Kernel } from './simd/poolGradKernel';
+import { wasmMemory, type WasmBackendInternals } from './wasmBackendAccess';
 import { wasmKernelReplacement } from './kernelReplacement';
 
 const wasmMaxPoolGrad: KernelFunc = (args) => {
@@ -70,6 +71,10 @@ const wasmMaxPoolGrad: KernelFunc = (args) => {
   // four cells of each window, so dx needs zeroing only where no window reaches.
   const disjoint = sH >= fH && sW >= fW;
   const tiled = disjoint && fH === 2 && fW === 2 && sH === 2 && sW === 2 && top === 0 && left === 0 && oh * 2 === h && ow * 2 === w;
+  // The tiled case four channels at a time (simd/poolGradKernel.ts), when it has no ties to −∞, NaN
+  // or non-finite dy to settle by cpu's scalar rules below (then it returns 1 and they redo it all).
+  const memory = tiled && c % 4 === 0 && nb * oh * ow > 0 ? wasmMemory(backend) : null;
+  if (memory !== null && poolGrad2x2Kernel(memory)(xo * 4, yo * 4, dyo * 4, dxo * 4, nb * oh, ow, c) === 0) return dx;
   if (!tiled) heap.fill(0, dxo, dxo + nb * h * w * c);
   for (let b = 0; b < nb; b++) {
     const xb = xo + b * image;

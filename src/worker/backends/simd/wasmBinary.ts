@@ -67,7 +67,10 @@ export class FunctionBuilder {
   private readonly localTypes: ValueType[] = [];
   private readonly labels: string[] = [];
 
-  constructor(readonly params: ReadonlyArray<readonly [string, ValueType]>) {
+  constructor(
+    readonly params: ReadonlyArray<readonly [string, ValueType]>,
+    readonly results: readonly ValueType[] = [],
+  ) {
     params.forEach(([name], i) => this.localIndex.set(name, i));
   }
 
@@ -118,6 +121,12 @@ export class FunctionBuilder {
     }
     this.labels.pop();
     this.code.push(0x0b);
+    return this;
+  }
+
+  /** Returns from the function with what is on the stack. */
+  ret(): this {
+    this.code.push(0x0f);
     return this;
   }
 
@@ -202,6 +211,51 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** Four f32 lanes of `value`. */
+  v128F32(value: number): this {
+    const lane = new Uint8Array(new Float32Array([value]).buffer);
+    this.code.push(...simd(0x0c));
+    for (let i = 0; i < 4; i++) this.code.push(...lane);
+    return this;
+  }
+
+  f32x4Eq(): this {
+    this.code.push(...simd(0x41));
+    return this;
+  }
+
+  f32x4Gt(): this {
+    this.code.push(...simd(0x44));
+    return this;
+  }
+
+  v128And(): this {
+    this.code.push(...simd(0x4e));
+    return this;
+  }
+
+  /** a & ~b, with a below b on the stack. */
+  v128AndNot(): this {
+    this.code.push(...simd(0x4f));
+    return this;
+  }
+
+  v128Or(): this {
+    this.code.push(...simd(0x50));
+    return this;
+  }
+
+  /** 1 when every i32 lane is nonzero. */
+  i32x4AllTrue(): this {
+    this.code.push(...simd(0xa3));
+    return this;
+  }
+
+  f32x4Sub(): this {
+    this.code.push(...simd(0xe5));
+    return this;
+  }
+
   f32x4Add(): this {
     this.code.push(...simd(0xe4));
     return this;
@@ -234,7 +288,11 @@ export class FunctionBuilder {
 
 /** A module that imports one memory as env.memory and exports each function by name. */
 export function moduleBytes(functions: ReadonlyArray<{ name: string; body: FunctionBuilder }>): Uint8Array<ArrayBuffer> {
-  const types = functions.map(({ body }) => [0x60, ...vector(body.params.map(([, type]) => [type])), 0x00]);
+  const types = functions.map(({ body }) => [
+    0x60,
+    ...vector(body.params.map(([, type]) => [type])),
+    ...vector(body.results.map((type) => [type])),
+  ]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vector(types)),

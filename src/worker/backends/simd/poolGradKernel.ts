@@ -80,7 +80,7 @@ function poolGrad2x2(): FunctionBuilder {
         }
         f.get('py').i32(16).i32Add().set('py');
         f.get('pdy').i32(16).i32Add().set('pdy');
-        f.get('q0').i32(16).i32Add().tee('q0').get('groupEnd').i32LtS().brIf('groups');
+        f.get('q0').i32(16).i32Add().tee('q0').get('groupEnd').i32LtU().brIf('groups');
       });
       // q0 is at the window's second cell; the next window starts one pixel further.
       f.get('q0').get('pixelBytes').i32Add().set('q0');

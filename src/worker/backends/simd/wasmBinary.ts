@@ -180,6 +180,12 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** Unsigned: for comparing addresses, which may lie above 2 GiB. */
+  i32LtU(): this {
+    this.code.push(0x49);
+    return this;
+  }
+
   i32GtS(): this {
     this.code.push(0x4a);
     return this;

@@ -5,6 +5,7 @@
 import { getKernel } from '@tensorflow/tfjs';
 import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { createHeapGemm, type HeapGemm } from './simd/heapGemm';
+import { simdSupported } from './simd/wasmBinary';
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels read or write directly. */
 export interface WasmBackendInternals {
@@ -84,11 +85,12 @@ export class OwnedBuffers {
 
 /**
  * The backend's heap as a WebAssembly.Memory, for the project's own wasm kernels (simd/) to import; null
- * when the Emscripten module does not expose it (then callers keep to tfjs's kernels).
+ * when the Emscripten module does not expose it or the engine has no WebAssembly SIMD (then callers
+ * keep to tfjs's kernels).
  */
 export function wasmMemory(backend: WasmBackendInternals): WebAssembly.Memory | null {
   const memory = backend.wasm.asm?.memory;
-  return memory instanceof WebAssembly.Memory ? memory : null;
+  return memory instanceof WebAssembly.Memory && simdSupported() ? memory : null;
 }
 
 const heapGemms = new WeakMap<WebAssembly.Memory, HeapGemm>();

@@ -1,6 +1,6 @@
 /** The WebAssembly encoder: LEB128 edge values, and a small module that validates and runs. */
 import { describe, expect, it } from 'vitest';
-import { FunctionBuilder, I32, moduleBytes, sleb, uleb } from './wasmBinary';
+import { FunctionBuilder, I32, moduleBytes, simdSupported, sleb, uleb } from './wasmBinary';
 
 describe('LEB128', () => {
   it('unsigned', () => {
@@ -42,5 +42,11 @@ describe('FunctionBuilder and moduleBytes', () => {
     expect(() => f.get('b')).toThrow(/unknown local b/);
     expect(() => f.br('nowhere')).toThrow(/unknown label nowhere/);
     expect(() => f.local('a', I32)).toThrow(/declared twice/);
+  });
+});
+
+describe('simdSupported', () => {
+  it('is true in Node 20+, as in every browser tfjs runs its SIMD build in', () => {
+    expect(simdSupported()).toBe(true);
   });
 });

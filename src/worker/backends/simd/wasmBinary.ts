@@ -309,3 +309,18 @@ export function moduleBytes(functions: ReadonlyArray<{ name: string; body: Funct
   ];
   return new Uint8Array(bytes);
 }
+
+let simdValidates: boolean | undefined;
+/**
+ * Whether this engine has WebAssembly SIMD (every kernel here needs it; Safari before 16.4 lacks it,
+ * and tfjs then runs its non-SIMD build). Cached.
+ */
+export function simdSupported(): boolean {
+  if (simdValidates === undefined) {
+    const f = new FunctionBuilder([]);
+    f.local('zero', V128);
+    f.v128Zero().set('zero');
+    simdValidates = WebAssembly.validate(moduleBytes([{ name: 'simd', body: f }]));
+  }
+  return simdValidates;
+}

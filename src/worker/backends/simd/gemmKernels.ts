@@ -17,7 +17,10 @@
  * fused multiply-add where the CPU has one (x86 FMA3, every arm64), instead of `f32x4.mul` +
  * `f32x4.add`: those two compete for the same two vector ports on current x86 cores, so the fused
  * form can do twice the work per cycle. Fused rounds once instead of twice, so its results differ
- * from the separate form's in the last bits — the same as XNNPACK's own FMA builds.
+ * from the separate form's in the last bits, as native FMA code's do.
+ *
+ * `conv{r}` is the same tile reading its A rows through a table of addresses (convolution without an
+ * im2col copy; see convRowsKernel below).
  */
 import { FunctionBuilder, I32, V128, moduleBytes } from './wasmBinary';
 

@@ -15,7 +15,8 @@
  * per tap and position (450 KB for conv2 at batch 64) against inC floats per tap for im2col.
  *
  * Left to the previous kernel (XNNPACK): fewer than MIN_IN_CHANNELS input channels (the first layer:
- * one float per tap, where walking the table would cost more than the products it feeds), output
+ * one float per tap, so the table is walked for every product — at batch 128, 7.7 ms on the table
+ * against XNNPACK's 5.5 ms), output
  * channel counts that are not a multiple of 4, anything but float32 NHWC, and empty tensors.
  *
  * Memory: the table, the zero run and the output are allocated with the backend's makeOutput and

@@ -22,7 +22,7 @@
  * `conv{r}` is the same tile reading its A rows through a table of addresses (convolution without an
  * im2col copy; see convRowsKernel below).
  */
-import { FunctionBuilder, I32, V128, moduleBytes } from './wasmBinary';
+import { FunctionBuilder, I32, V128, moduleBytes, type KernelOf } from './wasmBinary';
 
 export interface GemmKernelOptions {
   /** Rows per tile: the kernels rows1 … rows{maxRows} are emitted. */
@@ -34,17 +34,7 @@ export interface GemmKernelOptions {
 /** Parameters of every `rows{r}` kernel, in order; addresses, strides and offsets in bytes. */
 export const GEMM_KERNEL_PARAMS = ['a', 'aStride', 'b', 'bStride', 'c', 'cStride', 'n', 'k', 'accumulate'] as const;
 
-export type GemmRowsKernel = (
-  a: number,
-  aStride: number,
-  b: number,
-  bStride: number,
-  c: number,
-  cStride: number,
-  n: number,
-  k: number,
-  accumulate: number,
-) => void;
+export type GemmRowsKernel = KernelOf<typeof GEMM_KERNEL_PARAMS>;
 
 /** Locals every tile kernel uses: column position, B pointer, step counter, A pointers, vectors. */
 function tileLocals(f: FunctionBuilder, rows: number): void {
@@ -66,37 +56,37 @@ function innerLoop(f: FunctionBuilder, rows: number, vectors: 1 | 2, fused: bool
       f.get(`pa${r}`).v128Load32Splat().set('splat');
       for (let v = 0; v < vectors; v++) {
         const acc = `acc${r}_${v}`;
-        if (fused) f.get('splat').get(`b${v}`).get(acc).f32x4RelaxedMadd().set(acc);
-        else f.get(acc).get('splat').get(`b${v}`).f32x4Mul().f32x4Add().set(acc);
+        if (fused) f.get('splat').get(`b${v}`).get(acc).op('f32x4.relaxed_madd').set(acc);
+        else f.get(acc).get('splat').get(`b${v}`).op('f32x4.mul').op('f32x4.add').set(acc);
       }
-      f.get(`pa${r}`).i32(4).i32Add().set(`pa${r}`);
+      f.get(`pa${r}`).i32(4).op('i32.add').set(`pa${r}`);
     }
-    f.get('pb').get('bStride').i32Add().set('pb');
-    f.get('steps').i32(1).i32Sub().tee('steps').brIf('inner');
+    f.get('pb').get('bStride').op('i32.add').set('pb');
+    f.get('steps').i32(1).op('i32.sub').tee('steps').brIf('inner');
   });
 }
 
 /** C's row starts, and the loop over column tiles: 8 wide, then one of 4 when n mod 8 = 4. */
 function columnTiles(f: FunctionBuilder, rows: number, tile: (vectors: 1 | 2) => void): void {
-  for (let r = 0; r < rows; r++) f.get('c').get('cStride').i32(r).i32Mul().i32Add().set(`cRow${r}`);
-  f.get('n').i32(4).i32Mul().set('nBytes');
+  for (let r = 0; r < rows; r++) f.get('c').get('cStride').i32(r).op('i32.mul').op('i32.add').set(`cRow${r}`);
+  f.get('n').i32(4).op('i32.mul').set('nBytes');
   f.i32(0).set('colBytes');
   f.block('wide', () => {
     f.loop('tiles', () => {
-      f.get('colBytes').i32(32).i32Add().get('nBytes').i32GtS().brIf('wide');
+      f.get('colBytes').i32(32).op('i32.add').get('nBytes').op('i32.gt_s').brIf('wide');
       tile(2);
       f.br('tiles');
     });
   });
-  f.get('nBytes').get('colBytes').i32GtS().ifElse('narrow', () => tile(1));
+  f.get('nBytes').get('colBytes').op('i32.gt_s').ifElse('narrow', () => tile(1));
 }
 
 /** Stores the accumulators to C's tile and moves to the next column tile. */
 function storeTile(f: FunctionBuilder, rows: number, vectors: 1 | 2): void {
   for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) {
-    f.get(`cRow${r}`).get('colBytes').i32Add().get(`acc${r}_${v}`).v128Store(16 * v);
+    f.get(`cRow${r}`).get('colBytes').op('i32.add').get(`acc${r}_${v}`).v128Store(16 * v);
   }
-  f.get('colBytes').i32(16 * vectors).i32Add().set('colBytes');
+  f.get('colBytes').i32(16 * vectors).op('i32.add').set('colBytes');
 }
 
 function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
@@ -104,12 +94,12 @@ function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
   tileLocals(f, rows);
   for (let r = 0; r < rows; r++) f.local(`aRow${r}`, I32);
 
-  for (let r = 0; r < rows; r++) f.get('a').get('aStride').i32(r).i32Mul().i32Add().set(`aRow${r}`);
+  for (let r = 0; r < rows; r++) f.get('a').get('aStride').i32(r).op('i32.mul').op('i32.add').set(`aRow${r}`);
 
   /** One tile of `vectors` × 4 columns starting at column byte offset colBytes. */
   const tile = (vectors: 1 | 2): void => {
     const cAt = (r: number): void => {
-      f.get(`cRow${r}`).get('colBytes').i32Add();
+      f.get(`cRow${r}`).get('colBytes').op('i32.add');
     };
     f.get('accumulate').ifElse(
       'init',
@@ -124,7 +114,7 @@ function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
       },
     );
     for (let r = 0; r < rows; r++) f.get(`aRow${r}`).set(`pa${r}`);
-    f.get('b').get('colBytes').i32Add().set('pb');
+    f.get('b').get('colBytes').op('i32.add').set('pb');
     innerLoop(f, rows, vectors, fused);
     storeTile(f, rows, vectors);
   };
@@ -135,16 +125,7 @@ function rowsKernel(rows: number, fused: boolean): FunctionBuilder {
 /** Parameters of every `conv{r}` kernel, in order; addresses and strides in bytes. */
 export const CONV_KERNEL_PARAMS = ['ind', 'taps', 'b', 'bStride', 'c', 'cStride', 'n', 'k'] as const;
 
-export type ConvRowsKernel = (
-  ind: number,
-  taps: number,
-  b: number,
-  bStride: number,
-  c: number,
-  cStride: number,
-  n: number,
-  k: number,
-) => void;
+export type ConvRowsKernel = KernelOf<typeof CONV_KERNEL_PARAMS>;
 
 /**
  * The indirect form, for convolution without an im2col copy: A's row i is not one run of memory but
@@ -156,17 +137,17 @@ function convRowsKernel(rows: number, fused: boolean): FunctionBuilder {
   tileLocals(f, rows);
   f.local('tapBytes', I32).local('tapsBytes', I32);
   for (let r = 0; r < rows; r++) f.local(`indRow${r}`, I32);
-  f.get('taps').i32(4).i32Mul().set('tapsBytes');
-  for (let r = 0; r < rows; r++) f.get('ind').get('tapsBytes').i32(r).i32Mul().i32Add().set(`indRow${r}`);
+  f.get('taps').i32(4).op('i32.mul').set('tapsBytes');
+  for (let r = 0; r < rows; r++) f.get('ind').get('tapsBytes').i32(r).op('i32.mul').op('i32.add').set(`indRow${r}`);
 
   const tile = (vectors: 1 | 2): void => {
     for (let r = 0; r < rows; r++) for (let v = 0; v < vectors; v++) f.v128Zero().set(`acc${r}_${v}`);
-    f.get('b').get('colBytes').i32Add().set('pb');
+    f.get('b').get('colBytes').op('i32.add').set('pb');
     f.i32(0).set('tapBytes');
     f.loop('taps', () => {
-      for (let r = 0; r < rows; r++) f.get(`indRow${r}`).get('tapBytes').i32Add().i32Load().set(`pa${r}`);
+      for (let r = 0; r < rows; r++) f.get(`indRow${r}`).get('tapBytes').op('i32.add').i32Load().set(`pa${r}`);
       innerLoop(f, rows, vectors, fused);
-      f.get('tapBytes').i32(4).i32Add().tee('tapBytes').get('tapsBytes').i32LtS().brIf('taps');
+      f.get('tapBytes').i32(4).op('i32.add').tee('tapBytes').get('tapsBytes').op('i32.lt_s').brIf('taps');
     });
     storeTile(f, rows, vectors);
   };

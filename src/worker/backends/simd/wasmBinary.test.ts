@@ -26,8 +26,8 @@ describe('FunctionBuilder and moduleBytes', () => {
     const f = new FunctionBuilder([['n', I32]], [I32]);
     f.local('sum', I32);
     f.loop('again', () => {
-      f.get('sum').get('n').i32Add().set('sum');
-      f.get('n').i32(1).i32Sub().tee('n').brIf('again');
+      f.get('sum').get('n').op('i32.add').set('sum');
+      f.get('n').i32(1).op('i32.sub').tee('n').brIf('again');
     });
     f.get('sum');
     const bytes = moduleBytes([{ name: 'triangle', body: f }]);

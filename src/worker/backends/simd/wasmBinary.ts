@@ -8,6 +8,9 @@
  * the SIMD proposal, `f32x4.relaxed_madd` from the relaxed-SIMD proposal (both standardized).
  */
 
+/** An exported function as JavaScript sees it: one number per name in its parameter list. */
+export type KernelOf<Params extends readonly string[], Result = void> = (...args: { [P in keyof Params]: number }) => Result;
+
 export const I32 = 0x7f;
 export const V128 = 0x7b;
 export type ValueType = typeof I32 | typeof V128;
@@ -55,6 +58,34 @@ const SIMD = 0xfd;
 const simd = (op: number): number[] => [SIMD, ...uleb(op)];
 /** memarg: alignment exponent (a hint; never above the access's natural alignment) and byte offset. */
 const memarg = (alignLog2: number, offset: number): number[] => [...uleb(alignLog2), ...uleb(offset)];
+
+/**
+ * The instructions without immediates the kernels use, by their text-format names. Stack order as in
+ * the spec: for `v128.andnot`, a & ~b with b on top; `f32x4.relaxed_madd` is a·b + c with c on top,
+ * fused where the hardware has FMA.
+ */
+const OPCODES = {
+  return: [0x0f],
+  'i32.add': [0x6a],
+  'i32.sub': [0x6b],
+  'i32.mul': [0x6c],
+  'i32.lt_s': [0x48],
+  /** Unsigned: for comparing addresses, which may lie above 2 GiB. */
+  'i32.lt_u': [0x49],
+  'i32.gt_s': [0x4a],
+  'f32x4.eq': simd(0x41),
+  'f32x4.gt': simd(0x44),
+  'v128.and': simd(0x4e),
+  'v128.andnot': simd(0x4f),
+  'v128.or': simd(0x50),
+  /** 1 when every i32 lane is nonzero. */
+  'i32x4.all_true': simd(0xa3),
+  'f32x4.add': simd(0xe4),
+  'f32x4.sub': simd(0xe5),
+  'f32x4.mul': simd(0xe6),
+  'f32x4.relaxed_madd': simd(0x105),
+} as const satisfies Record<string, readonly number[]>;
+export type Opcode = keyof typeof OPCODES;
 
 /**
  * A function body under construction: locals are declared up front by name, instructions appended in
@@ -124,12 +155,6 @@ export class FunctionBuilder {
     return this;
   }
 
-  /** Returns from the function with what is on the stack. */
-  ret(): this {
-    this.code.push(0x0f);
-    return this;
-  }
-
   br(label: string): this {
     this.code.push(0x0c, ...uleb(this.depth(label)));
     return this;
@@ -155,39 +180,14 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** An instruction that takes no immediates, by its text-format name (see OPCODES). */
+  op(name: Opcode): this {
+    this.code.push(...OPCODES[name]);
+    return this;
+  }
+
   i32(value: number): this {
     this.code.push(0x41, ...sleb(value));
-    return this;
-  }
-
-  i32Add(): this {
-    this.code.push(0x6a);
-    return this;
-  }
-
-  i32Sub(): this {
-    this.code.push(0x6b);
-    return this;
-  }
-
-  i32Mul(): this {
-    this.code.push(0x6c);
-    return this;
-  }
-
-  i32LtS(): this {
-    this.code.push(0x48);
-    return this;
-  }
-
-  /** Unsigned: for comparing addresses, which may lie above 2 GiB. */
-  i32LtU(): this {
-    this.code.push(0x49);
-    return this;
-  }
-
-  i32GtS(): this {
-    this.code.push(0x4a);
     return this;
   }
 
@@ -222,59 +222,6 @@ export class FunctionBuilder {
     const lane = new Uint8Array(new Float32Array([value]).buffer);
     this.code.push(...simd(0x0c));
     for (let i = 0; i < 4; i++) this.code.push(...lane);
-    return this;
-  }
-
-  f32x4Eq(): this {
-    this.code.push(...simd(0x41));
-    return this;
-  }
-
-  f32x4Gt(): this {
-    this.code.push(...simd(0x44));
-    return this;
-  }
-
-  v128And(): this {
-    this.code.push(...simd(0x4e));
-    return this;
-  }
-
-  /** a & ~b, with a below b on the stack. */
-  v128AndNot(): this {
-    this.code.push(...simd(0x4f));
-    return this;
-  }
-
-  v128Or(): this {
-    this.code.push(...simd(0x50));
-    return this;
-  }
-
-  /** 1 when every i32 lane is nonzero. */
-  i32x4AllTrue(): this {
-    this.code.push(...simd(0xa3));
-    return this;
-  }
-
-  f32x4Sub(): this {
-    this.code.push(...simd(0xe5));
-    return this;
-  }
-
-  f32x4Add(): this {
-    this.code.push(...simd(0xe4));
-    return this;
-  }
-
-  f32x4Mul(): this {
-    this.code.push(...simd(0xe6));
-    return this;
-  }
-
-  /** a·b + c, fused where the hardware has FMA (relaxed SIMD): operands a, b, c on the stack. */
-  f32x4RelaxedMadd(): this {
-    this.code.push(...simd(0x105));
     return this;
   }
 

@@ -13,8 +13,8 @@
  * call the cpu kernel makes, so 'same' / 'valid' / numeric / explicit padding and
  * `dimRoundingMode` all mean exactly what they mean there). Positions outside x read as zero.
  *
- * How: one matrix product dW = Pᵀ · dY on XNNPACK, with the patch matrix Pᵀ written straight into
- * the wasm heap. The sum runs over N = b·outH·outW output positions; we order them (y, x, b),
+ * How: one matrix product dW = Pᵀ · dY, with the patch matrix Pᵀ written straight into the wasm
+ * heap. The sum runs over N = b·outH·outW output positions; we order them (y, x, b),
  * batch innermost, because then every piece of Pᵀ is a long contiguous run of memory:
  *   1. Transpose x [b, H, W, inC] → xT [inC, H, W, b] (the wasm Transpose kernel, C++).
  *   2. Pᵀ [fH·fW·inC, N], row (kh, kw, ci), column (y, x, b), = xT[ci, y·sH + kh − top,
@@ -24,19 +24,19 @@
  *      width copies runs of b floats instead). No Pad, no Slice, no Concat, no readSync.
  *   3. Transpose dy [b, outH, outW, outC] → dyT [outH, outW, b, outC], i.e. dY with rows in the
  *      same (y, x, b) order, read as [N, outC].
- *   4. BatchMatMul Pᵀ · dyT (untransposed, batch 1: XNNPACK's SIMD GEMM) → [fH·fW·inC, outC],
- *      which read flat is exactly dW with shape [fH, fW, inC, outC].
- *   (Computing dWᵀ = dYᵀ · P instead, to make the smaller matrix XNNPACK's packed second operand
- *   for conv1's 9 rows, loses: the wasm Transpose that dYᵀ needs, [N, outC] → [outC, N], costs
- *   ~13-15 ms at conv1's size, more than the ~10 ms of packing it saves.)
+ *   4. Pᵀ · dyT → [fH·fW·inC, outC], which read flat is exactly dW with shape [fH, fW, inC, outC],
+ *      on the project's heap GEMM (simd/heapGemm.ts: fused multiply-add where the engine has relaxed
+ *      SIMD, dyT read in place); for output channel counts it does not take (not a multiple of 4),
+ *      on tfjs's BatchMatMul (untransposed, batch 1: XNNPACK's SIMD GEMM).
  *
- * Why materialize Pᵀ instead of multiplying with `transposeA: true`: the wasm BatchMatMul sends
+ * Why materialize Pᵀ instead of multiplying with `transposeA: true` (the XNNPACK path's reason, and
+ * the heap GEMM reads A row by row as well): the wasm BatchMatMul sends
  * only the untransposed, batch-1 case to XNNPACK's SIMD GEMM; any transpose flag falls back to a
  * plain scalar triple loop in C++ (tfjs-backend-wasm/src/cc/batch_mat_mul_impl.cc), which for the
  * SimpleCNN's second and third layers (~0.46 GMAC each at batch 128) took ~520-560 ms against
  * ~36-43 ms for the XNNPACK product. The test file's benchmark block (WASM_KERNEL_BENCH=1) times both.
  *
- * Why dY must be a buffer of our own (dyT is): XNNPACK's fully-connected operator packs the second
+ * Why dY must be a buffer of our own on the XNNPACK path (dyT is): its fully-connected operator packs the second
  * operand ("weights") and tfjs caches that operator keyed only by the operand's tensor id (not
  * its shape) until that tensor is disposed. Handing the caller's dy in directly would hang packed
  * weights (N·outC floats) on a tensor we do not own and could be served to an unrelated later
@@ -44,9 +44,10 @@
  * disposed inside this call (the wasm Transpose always writes a new buffer, even for a no-op
  * permutation), so the cache entry lives and dies inside the call.
  *
- * Where the time goes (Node 20, SIMD, 1 thread; SimpleCNN at batch 128, CPU time): almost all in
- * the GEMM (~12-13 GMAC/s; XNNPACK packing dyT is ~10 ms of it for conv2, ~16 ms for conv1's 9-row
- * product); building Pᵀ and the two transposes take 1-6 ms per layer. An earlier version built Pᵀ
+ * Where the time goes (Node 20, SIMD, 1 thread; SimpleCNN at batch 128, CPU time): most in the
+ * product (on XNNPACK ~12-13 GMAC/s plus ~10 ms packing dyT for conv2, ~16 ms for conv1's 9-row
+ * product; on the heap GEMM, fused, conv2's whole kernel 60 → 38 ms, conv3's 40 → 24, conv1's
+ * 16 → 12); building Pᵀ and the two transposes take 1-6 ms per layer. An earlier version built Pᵀ
  * from fH·fW Slice calls + Concat + Transpose and spent ~35-40 % of its time in the JavaScript
  * Slice kernel (which copies its whole input out of the heap with readSync on every call).
  * Interleaved A/B: conv2 ~105 → ~52 ms, conv3 ~65 → ~45 ms, conv1 unchanged at ~24 ms.

@@ -23,16 +23,17 @@
  * with W'[kh', kw', co, ci] = W[fH−1−kh', fW−1−kw', ci, co] (the filter rotated 180° spatially,
  * its in/out channels swapped) and dyPad = dy padded by (fH − 1 − padTop) rows on top,
  * (fW − 1 − padLeft) columns on the left, and on the bottom/right whatever makes the 'valid'
- * output exactly inH × inW. That is an ordinary forward convolution, which the wasm backend runs
- * on XNNPACK, called directly as the wasm backend's own Conv2D kernel:
+ * output exactly inH × inW. That is an ordinary forward convolution, called directly as the wasm
+ * backend's registered Conv2D kernel (the project's, wasmConv2D.ts, on the heap GEMM; XNNPACK for the
+ * shapes that one leaves to it):
  *   1. W' [fH, fW, outC, inC], written by one JavaScript pass over the filter straight into a heap
  *      buffer of our own (a few thousand to ~10⁵ floats; ~0.2 ms, noise next to the convolution;
  *      the wasm Reverse + Transpose kernels took ~2 ms each for the same).
  *   2. Conv2D(dy, W', strides 1, explicit padding above) → dx [b, inH, inW, inC].
- * The explicit padding goes to XNNPACK as the operator's implicit padding, so dy is never copied.
+ * The explicit padding becomes the convolution's implicit padding, so dy is never copied.
  *
- * W' is a fresh tensor on every call and is disposed at the end. That matters: the wasm Conv2D
- * caches its XNNPACK operator (which holds a packed copy of the filter) keyed by the filter's
+ * W' is a fresh tensor on every call and is disposed at the end. That matters on the XNNPACK path:
+ * tfjs's wasm Conv2D caches its XNNPACK operator (which holds a packed copy of the filter) keyed by the filter's
  * tensor id, and frees it when that tensor is disposed, so a per-call W' keeps the cache from
  * growing and can never serve a stale filter. Packing W' costs one pass over the filter.
  *

@@ -1,7 +1,8 @@
 /**
  * The wasm kernels that training a conv net needs beyond what tfjs-backend-wasm 4.22 ships (the filter
- * gradient is missing) or ships slowly (C++ loops where XNNPACK or a heap loop is several times faster).
- * Together they take a SimpleCNN training step at batch 128 from ~1.5 s to ~0.4 s on one thread.
+ * gradient is missing) or ships slowly (C++ loops where XNNPACK or a heap loop is several times faster;
+ * XNNPACK itself where the project's fused multiply-add GEMM is faster, see simd/heapGemm.ts).
+ * Together they take a SimpleCNN training step at batch 128 from ~1.5 s to ~0.22-0.27 s on one thread.
  * Each is tested against the cpu backend beside it; each is idempotent.
  */
 import { registerWasmBatchMatMul } from './wasmBatchMatMul';
